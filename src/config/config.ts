@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { type RawSettings, settingsSchema } from "./schema";
+
+/** Raised when a setting is missing or malformed; its message names every offending variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly code = "COURIER_CONFIG_INVALID";
+}
+
+export interface AxelnacTarget {
+  /** Absent when no appliance is configured: the commands then start the built-in simulator. */
+  url: string | undefined;
+  username: string;
+  password: string;
+  /** PEM text of the CA that signed the appliance's certificate (AXELNAC_CA_FILE). */
+  ca: string | undefined;
+  caFile: string | undefined;
+  insecureSkipTlsVerify: boolean;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+}
+
+export interface TokenSettings {
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+  refreshMarginMs: number;
+  loginBackoffMaxMs: number;
+}
+
+export interface Config {
+  redisUrl: string;
+  redisKeyPrefix: string;
+  axelnac: AxelnacTarget;
+  token: TokenSettings;
+  log: { level: string; format: "auto" | "json" | "pretty" };
+}
+
+/** The simulator's credentials when none are configured, also used by the commands to reach it. */
+export const SIMULATOR_DEFAULT_CREDENTIALS = { username: "admin", password: "admin" } as const;
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * Throws `ConfigError` naming each bad variable and what is wrong with it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(s: RawSettings): Config {
+  const problems: string[] = [];
+  if (s.AXELNAC_URL) {
+    if (!s.AXELNAC_USERNAME) problems.push("  AXELNAC_USERNAME: required when AXELNAC_URL is set");
+    if (!s.AXELNAC_PASSWORD) problems.push("  AXELNAC_PASSWORD: required when AXELNAC_URL is set");
+  }
+  if (s.AXELNAC_TOKEN_MAX_LIFETIME <= s.AXELNAC_TOKEN_REFRESH_MARGIN) {
+    problems.push(
+      "  AXELNAC_TOKEN_REFRESH_MARGIN: must be shorter than AXELNAC_TOKEN_MAX_LIFETIME",
+    );
+  }
+  let ca: string | undefined;
+  if (s.AXELNAC_CA_FILE) {
+    try {
+      ca = readFileSync(s.AXELNAC_CA_FILE, "utf8");
+      if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
+        problems.push(`  AXELNAC_CA_FILE: ${s.AXELNAC_CA_FILE} holds no PEM certificate`);
+      }
+    } catch (error) {
+      problems.push(
+        `  AXELNAC_CA_FILE: cannot read ${s.AXELNAC_CA_FILE} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+
+  return {
+    redisUrl: s.REDIS_URL,
+    redisKeyPrefix: s.REDIS_KEY_PREFIX,
+    axelnac: {
+      url: s.AXELNAC_URL,
+      username: s.AXELNAC_USERNAME ?? SIMULATOR_DEFAULT_CREDENTIALS.username,
+      password: s.AXELNAC_PASSWORD ?? SIMULATOR_DEFAULT_CREDENTIALS.password,
+      ca,
+      caFile: s.AXELNAC_CA_FILE,
+      insecureSkipTlsVerify: s.AXELNAC_TLS_INSECURE_SKIP_VERIFY,
+      connectTimeoutMs: s.AXELNAC_CONNECT_TIMEOUT,
+      requestTimeoutMs: s.AXELNAC_REQUEST_TIMEOUT,
+      maxConnections: s.AXELNAC_MAX_CONNECTIONS,
+    },
+    token: {
+      idleTimeoutMs: s.AXELNAC_TOKEN_IDLE_TIMEOUT,
+      maxLifetimeMs: s.AXELNAC_TOKEN_MAX_LIFETIME,
+      refreshMarginMs: s.AXELNAC_TOKEN_REFRESH_MARGIN,
+      loginBackoffMaxMs: s.AXELNAC_LOGIN_BACKOFF_MAX,
+    },
+    log: { level: s.LOG_LEVEL, format: s.LOG_FORMAT },
+  };
+}
+
+/** Credentials the simulator command uses when given no flags: the same variables as the worker. */
+export function simulatorCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  username: string;
+  password: string;
+} {
+  return {
+    username: env.AXELNAC_USERNAME || SIMULATOR_DEFAULT_CREDENTIALS.username,
+    password: env.AXELNAC_PASSWORD || SIMULATOR_DEFAULT_CREDENTIALS.password,
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { parseDuration } from "./duration";
+
+/** A duration setting: `15m`, `12h`, `30s`, `500ms` or plain milliseconds. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < 1) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a whole number of 1 or more` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], {
+    error: (issue) => `"${String(issue.input)}" is not a yes/no value: use true or false`,
+  })
+  .default("false")
+  .transform((text) => text === "true" || text === "1" || text === "yes");
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (text) => {
+      try {
+        return protocols.includes(new URL(text).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+/**
+ * Every environment setting of axelnac-courier, with its default. Keep in step with the README's
+ * settings table and `.env.example`.
+ */
+export const settingsSchema = z.object({
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  REDIS_KEY_PREFIX: z.string().min(1).default("axelnac-courier"),
+
+  AXELNAC_URL: z.preprocess(emptyAsUnset, url(["https:", "http:"]).optional()),
+  AXELNAC_USERNAME: z.preprocess(emptyAsUnset, z.string().optional()),
+  AXELNAC_PASSWORD: z.preprocess(emptyAsUnset, z.string().optional()),
+  AXELNAC_CA_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  AXELNAC_TLS_INSECURE_SKIP_VERIFY: flag,
+  AXELNAC_CONNECT_TIMEOUT: duration("10s"),
+  AXELNAC_REQUEST_TIMEOUT: duration("30s"),
+  AXELNAC_MAX_CONNECTIONS: positiveInt(8),
+
+  AXELNAC_TOKEN_IDLE_TIMEOUT: duration("15m"),
+  AXELNAC_TOKEN_MAX_LIFETIME: duration("12h"),
+  AXELNAC_TOKEN_REFRESH_MARGIN: duration("1m"),
+  AXELNAC_LOGIN_BACKOFF_MAX: duration("5m"),
+
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a log level: use fatal, error, warn, info, debug, trace or silent`,
+    })
+    .default("info"),
+  LOG_FORMAT: z
+    .enum(["auto", "json", "pretty"], {
+      error: (issue) => `"${String(issue.input)}" is not a log format: use auto, json or pretty`,
+    })
+    .default("auto"),
+});
+
+export type RawSettings = z.output<typeof settingsSchema>;

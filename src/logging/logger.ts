@@ -1,0 +1,48 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger };
+export type LogFormat = "json" | "pretty" | "auto";
+
+/**
+ * Every field name under which a secret can travel. pino's redaction works on paths, so the
+ * same names are listed at the top level and one and two levels down (job data, request args,
+ * error objects).
+ */
+const SECRET_FIELDS = ["password", "apiPassword", "token", "authorization", "Authorization"];
+export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [
+  field,
+  `*.${field}`,
+  `*.*.${field}`,
+  `headers.${field}`,
+  `req.headers.${field}`,
+]);
+
+export interface LoggerOptions {
+  level?: string;
+  format?: LogFormat;
+  /** Where lines go; tests pass a sink to read what was written. Defaults to stdout. */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const { level = "info", format = "auto", name = "axelnac-courier" } = options;
+  const base = {
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (options.destination) return pino(base, options.destination);
+  const usePretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true);
+  if (usePretty) {
+    return pino(base, pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", sync: true }));
+  }
+  return pino(base);
+}
+
+/** A logger that writes nothing, for library callers that pass none. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
