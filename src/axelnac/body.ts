@@ -1,0 +1,55 @@
+/** Reading what the appliance answered, whatever its Content-Type claims. */
+
+/** Longest appliance text kept in an error or a log line. */
+export const MESSAGE_LIMIT = 200;
+
+export interface ReplyBody {
+  /** The parsed body when it is JSON, else undefined. */
+  json: unknown;
+  /** The raw text, already scrubbed of the secrets the request carried. */
+  text: string;
+}
+
+/**
+ * 401/403 bodies may come as text/plain (API page §2), so JSON.parse is tried on every body rather
+ * than trusting the header; a body that is not JSON is kept as text for the message.
+ */
+export function parseBody(text: string): ReplyBody {
+  try {
+    return { json: JSON.parse(text), text };
+  } catch {
+    return { json: undefined, text };
+  }
+}
+
+/** The appliance's `message` field, or the start of a non-JSON body; undefined when empty. */
+export function applianceMessage(body: ReplyBody): string | undefined {
+  const json = body.json;
+  if (isRecord(json) && typeof json.message === "string") return truncate(json.message);
+  if (json !== undefined) return undefined;
+  const text = body.text.replace(/\s+/g, " ").trim();
+  return text.length > 0 ? truncate(text) : undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Replaces each secret, as is and JSON-escaped, by [redacted], so an appliance (or a proxy) that
+ * echoes the request cannot leak it into an error or a log.
+ */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+      clean = clean.split(form).join("[redacted]");
+    }
+  }
+  return clean;
+}
+
+function truncate(text: string): string {
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
+}

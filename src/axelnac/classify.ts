@@ -1,0 +1,133 @@
+/**
+ * The appliance's answer → an outcome. Pure: status, headers and body in; a token, a delivery or
+ * an AxelnacError out (returned, not thrown), so every row of the table is unit-testable.
+ */
+import { applianceMessage, isRecord, type ReplyBody } from "./body";
+import {
+  AccessDeniedError,
+  ApplianceUnreachableError,
+  type AxelnacError,
+  type AxelnacErrorDetails,
+  EndpointMissingError,
+  LoginRejectedError,
+  ProviderFailedError,
+  RequestRejectedError,
+  ThrottledError,
+  TokenRejectedError,
+  UnexpectedResponseError,
+} from "./errors";
+import { parseRetryAfter } from "./retry-after";
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: ReplyBody;
+}
+
+/** A 2xx to send_user_credentials: accepted by the appliance (not proof the handset got it). */
+export interface Delivered {
+  status: number;
+  /** The 2xx body's message, or "" when none. */
+  message: string;
+}
+
+export type CallContext = { operation: "login" } | { operation: "send"; pid: string };
+
+/** How error messages name the call: `login` or `send_user_credentials for pid "x"`. */
+export function describeCall(context: CallContext): string {
+  return context.operation === "login"
+    ? "login"
+    : `send_user_credentials for pid ${JSON.stringify(context.pid)}`;
+}
+
+export function classifyLoginReply(reply: Reply, now: number = Date.now()): string | AxelnacError {
+  if (isSuccess(reply.status)) {
+    const json = reply.body.json;
+    if (isRecord(json) && typeof json.token === "string" && json.token.length > 0)
+      return json.token;
+    // The body is not quoted: it might hold a token-like value in an unexpected shape.
+    return new UnexpectedResponseError(`login answered ${reply.status} without a token`, {
+      operation: "login",
+      status: reply.status,
+    });
+  }
+  return classifyFailure(reply, { operation: "login" }, now);
+}
+
+export function classifySendReply(
+  reply: Reply,
+  pid: string,
+  now: number = Date.now(),
+): Delivered | AxelnacError {
+  if (isSuccess(reply.status)) {
+    return { status: reply.status, message: applianceMessage(reply.body) ?? "" };
+  }
+  return classifyFailure(reply, { operation: "send", pid }, now);
+}
+
+function classifyFailure(reply: Reply, context: CallContext, now: number): AxelnacError {
+  const { status } = reply;
+  const message = applianceMessage(reply.body);
+  const details: AxelnacErrorDetails = {
+    operation: context.operation,
+    status,
+    ...(context.operation === "send" ? { pid: context.pid } : {}),
+    ...(message !== undefined ? { applianceMessage: message } : {}),
+  };
+  const said = message === undefined ? `${status}` : `${status} ${message}`;
+  const rejected = `${describeCall(context)} rejected: ${said}`;
+  const failed = `${describeCall(context)} failed: ${said}`;
+
+  if (status === 401) {
+    return context.operation === "login"
+      ? new LoginRejectedError(rejected, details)
+      : new TokenRejectedError(rejected, details);
+  }
+  if (status === 403) return new AccessDeniedError(rejected, details);
+  if (status === 404 && isEndpointMissing(reply.body, message)) {
+    return new EndpointMissingError(rejected, details);
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(reply.headers["retry-after"], now);
+    return new ThrottledError(`${describeCall(context)} throttled: ${said}`, {
+      ...details,
+      retryAfterMs,
+    });
+  }
+  if (status >= 400 && status < 500) {
+    // A refused login request (400 malformed, 422 missing field) is a configuration problem:
+    // every login would fail the same way, so it is systemic like wrong credentials.
+    if (context.operation === "login") return new LoginRejectedError(rejected, details);
+    const code = status === 404 ? "AXELNAC_GUEST_NOT_FOUND" : "AXELNAC_INVALID_REQUEST";
+    return new RequestRejectedError(code, rejected, details);
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApplianceUnreachableError(failed, details);
+  }
+  if (status >= 500) {
+    const code =
+      status === 500 && context.operation === "send"
+        ? "AXELNAC_SMS_PROVIDER_FAILED"
+        : "AXELNAC_SERVER_ERROR";
+    return new ProviderFailedError(code, failed, details);
+  }
+  // 1xx/3xx: redirects are not followed and the API never sends one.
+  return new UnexpectedResponseError(
+    `${describeCall(context)} got unexpected status ${said}`,
+    details,
+  );
+}
+
+/**
+ * The appliance's router answers `Unknown path …` for an endpoint it lacks. A 404 that is not
+ * JSON at all did not come from the API either (a proxy or web server page): the path is missing
+ * for every job, not this guest.
+ */
+function isEndpointMissing(body: ReplyBody, message: string | undefined): boolean {
+  if (body.json === undefined) return true;
+  return message?.startsWith("Unknown path") ?? false;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}

@@ -1,0 +1,148 @@
+/**
+ * The AxelNAC REST client: log in, send a guest's credentials by SMS. One undici Pool per client
+ * (keep-alive, one request per connection, at most `maxConnections`). Every failure is thrown as
+ * an AxelnacError subclass; nothing it throws or logs holds a password or a token.
+ */
+import { Pool } from "undici";
+import type { Logger } from "../logging/logger";
+import { parseBody, scrub } from "./body";
+import {
+  type CallContext,
+  classifyLoginReply,
+  classifySendReply,
+  type Delivered,
+  type Reply,
+} from "./classify";
+import { classifyTransportFailure } from "./classify-network";
+import { type AxelnacError, isAxelnacError } from "./errors";
+import { type ExchangeResult, postJson } from "./exchange";
+import { type AxelnacClientOptions, resolveOptions } from "./options";
+import { tlsConnectOptions } from "./tls";
+
+export const LOGIN_PATH = "/api/v1/login";
+export const SEND_USER_CREDENTIALS_PATH = "/api/v1/sms_gateways/send_user_credentials";
+
+export interface SendUserCredentialsArgs {
+  /** The guest's user name. */
+  pid: string;
+  /** The guest's plaintext password (the appliance keeps only a hash, so it must be sent). */
+  password: string;
+  /** The authentication source that sends the SMS. */
+  source_id: string;
+}
+
+export class AxelnacClient {
+  readonly #pool: Pool;
+  readonly #logger: Logger;
+
+  constructor(options: AxelnacClientOptions) {
+    const resolved = resolveOptions(options);
+    this.#logger = resolved.logger;
+    this.#pool = new Pool(resolved.origin, {
+      connections: resolved.maxConnections,
+      pipelining: 1,
+      headersTimeout: resolved.requestTimeoutMs,
+      bodyTimeout: resolved.requestTimeoutMs,
+      connect: { ...tlsConnectOptions(options), timeout: resolved.connectTimeoutMs },
+    });
+    if (options.insecureSkipTlsVerify) {
+      this.#logger.warn(
+        { axelnacUrl: resolved.origin },
+        "TLS certificate verification of the AxelNAC appliance is DISABLED (insecureSkipTlsVerify): anyone on the network path can read the API token and guest passwords",
+      );
+    }
+  }
+
+  /** Logs in with the API account; resolves to the token. */
+  async login(credentials: { username: string; password: string }): Promise<string> {
+    const context: CallContext = { operation: "login" };
+    const secrets = [credentials.password];
+    const result = await this.#post(context, {
+      path: LOGIN_PATH,
+      headers: {},
+      body: JSON.stringify({ username: credentials.username, password: credentials.password }),
+    });
+    const outcome = result.ok
+      ? classifyLoginReply(toReply(result, secrets))
+      : classifyTransportFailure(result, context, secrets);
+    if (typeof outcome !== "string") throw this.#failed(outcome);
+    this.#logger.debug({ operation: "login", status: result.status }, "axelnac login ok");
+    return outcome;
+  }
+
+  /** Asks the appliance to SMS the guest their credentials. Resolves once it accepted (2xx). */
+  async sendUserCredentials(args: SendUserCredentialsArgs, token: string): Promise<Delivered> {
+    const context: CallContext = { operation: "send", pid: args.pid };
+    const secrets = [args.password, token];
+    const result = await this.#post(context, {
+      path: SEND_USER_CREDENTIALS_PATH,
+      // Capital B: the appliance strips the prefix case-sensitively (API page §2).
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        args: { pid: args.pid, password: args.password, source_id: args.source_id },
+      }),
+    });
+    const outcome = result.ok
+      ? classifySendReply(toReply(result, secrets), args.pid)
+      : classifyTransportFailure(result, context, secrets);
+    if (isAxelnacError(outcome)) throw this.#failed(outcome);
+    this.#logger.debug(
+      { operation: "send", pid: args.pid, status: outcome.status },
+      "axelnac send_user_credentials accepted",
+    );
+    return outcome;
+  }
+
+  /** Waits for requests in flight, then closes every connection. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  async #post(
+    context: CallContext,
+    request: Parameters<typeof postJson>[1],
+  ): Promise<ExchangeResult> {
+    const pid = context.operation === "send" ? { pid: context.pid } : {};
+    this.#logger.trace(
+      { operation: context.operation, ...pid, path: request.path },
+      "axelnac request",
+    );
+    const started = performance.now();
+    const result = await postJson(this.#pool, {
+      ...request,
+      headers: { accept: "application/json", ...request.headers },
+    });
+    this.#logger.trace(
+      {
+        operation: context.operation,
+        ...pid,
+        status: result.status,
+        durationMs: Math.round(performance.now() - started),
+      },
+      "axelnac reply",
+    );
+    return result;
+  }
+
+  #failed(error: AxelnacError): AxelnacError {
+    this.#logger.debug(
+      {
+        operation: error.operation,
+        pid: error.pid,
+        code: error.code,
+        failureClass: error.failureClass,
+        status: error.status,
+      },
+      error.message,
+    );
+    return error;
+  }
+}
+
+function toReply(result: Extract<ExchangeResult, { ok: true }>, secrets: readonly string[]): Reply {
+  return {
+    status: result.status,
+    headers: result.headers,
+    body: parseBody(scrub(result.text, secrets)),
+  };
+}

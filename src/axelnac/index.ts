@@ -1,0 +1,13 @@
+/** The AxelNAC REST client and its outcomes. */
+
+export { classifyLoginReply, classifySendReply, type Delivered, type Reply } from "./classify";
+export { classifyTransportFailure, type TransportFailure } from "./classify-network";
+export {
+  AxelnacClient,
+  LOGIN_PATH,
+  SEND_USER_CREDENTIALS_PATH,
+  type SendUserCredentialsArgs,
+} from "./client";
+export * from "./errors";
+export { type AxelnacClientOptions, CLIENT_DEFAULTS } from "./options";
+export { DEFAULT_RETRY_AFTER_MS, parseRetryAfter } from "./retry-after";

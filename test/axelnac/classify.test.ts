@@ -1,0 +1,368 @@
+import {
+  AccessDeniedError,
+  AmbiguousOutcomeError,
+  ApplianceUnreachableError,
+  type AxelnacError,
+  classifyLoginReply,
+  classifySendReply,
+  classifyTransportFailure,
+  DEFAULT_RETRY_AFTER_MS,
+  EndpointMissingError,
+  isAxelnacError,
+  LoginRejectedError,
+  ProviderFailedError,
+  parseRetryAfter,
+  type Reply,
+  RequestRejectedError,
+  ThrottledError,
+  TlsUntrustedError,
+  TokenRejectedError,
+  UnexpectedResponseError,
+} from "../../src/axelnac";
+import { parseBody, scrub } from "../../src/axelnac/body";
+
+const NOW = Date.parse("2025-04-01T12:00:00Z");
+
+function reply(status: number, body: unknown, headers: Reply["headers"] = {}): Reply {
+  return {
+    status,
+    headers,
+    body: parseBody(typeof body === "string" ? body : JSON.stringify(body)),
+  };
+}
+
+function sendError(r: Reply): AxelnacError {
+  const outcome = classifySendReply(r, "guest-1", NOW);
+  if (!isAxelnacError(outcome))
+    throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+function loginError(r: Reply): AxelnacError {
+  const outcome = classifyLoginReply(r, NOW);
+  if (!isAxelnacError(outcome)) throw new Error("expected an error, got a token");
+  return outcome;
+}
+
+const perl = (status: number, message: string) => ({ message, errors: [], status });
+
+describe("classifySendReply: the outcome table", () => {
+  it.each([
+    [200, perl(200, "Successfully sent"), "Successfully sent"],
+    [201, {}, ""],
+    [204, "", ""],
+  ])("%i → delivered", (status, body, message) => {
+    expect(classifySendReply(reply(status, body), "guest-1", NOW)).toEqual({ status, message });
+  });
+
+  it.each<[number, unknown, new (...args: never[]) => AxelnacError, string, string]>([
+    [
+      401,
+      { message: "Invalid token. Login again using /api/v1/login" },
+      TokenRejectedError,
+      "AXELNAC_TOKEN_REJECTED",
+      "token_rejected",
+    ],
+    [
+      401,
+      { message: "Invalid token info" },
+      TokenRejectedError,
+      "AXELNAC_TOKEN_REJECTED",
+      "token_rejected",
+    ],
+    [
+      403,
+      { message: "Unauthorized access, lacking the SMS_GATEWAYS_CREATE administrative role" },
+      AccessDeniedError,
+      "AXELNAC_ACCESS_DENIED",
+      "systemic",
+    ],
+    [
+      404,
+      perl(404, "Unknown path /api/v1/sms_gateways/send_user_credentials"),
+      EndpointMissingError,
+      "AXELNAC_ENDPOINT_MISSING",
+      "systemic",
+    ],
+    [
+      404,
+      "<html><body>Not Found</body></html>",
+      EndpointMissingError,
+      "AXELNAC_ENDPOINT_MISSING",
+      "systemic",
+    ],
+    [
+      404,
+      perl(404, "Unable to get resource with this identifier"),
+      RequestRejectedError,
+      "AXELNAC_GUEST_NOT_FOUND",
+      "permanent",
+    ],
+    [
+      400,
+      "json: cannot unmarshal string",
+      RequestRejectedError,
+      "AXELNAC_INVALID_REQUEST",
+      "permanent",
+    ],
+    [
+      422,
+      perl(422, "Missing 'source_id' parameter"),
+      RequestRejectedError,
+      "AXELNAC_INVALID_REQUEST",
+      "permanent",
+    ],
+    [409, perl(409, "Conflict"), RequestRejectedError, "AXELNAC_INVALID_REQUEST", "permanent"],
+    [429, perl(429, "Too many requests"), ThrottledError, "AXELNAC_THROTTLED", "throttled"],
+    [
+      500,
+      perl(500, "Failed to send SMS. Check server side logs for details"),
+      ProviderFailedError,
+      "AXELNAC_SMS_PROVIDER_FAILED",
+      "retryable",
+    ],
+    [501, perl(501, "Not implemented"), ProviderFailedError, "AXELNAC_SERVER_ERROR", "retryable"],
+    [507, "", ProviderFailedError, "AXELNAC_SERVER_ERROR", "retryable"],
+    [
+      502,
+      { status: 502, message: "Proxy Error" },
+      ApplianceUnreachableError,
+      "AXELNAC_UNREACHABLE",
+      "unreachable",
+    ],
+    [
+      503,
+      { status: 503, message: "No server is available to handle this request" },
+      ApplianceUnreachableError,
+      "AXELNAC_UNREACHABLE",
+      "unreachable",
+    ],
+    [504, "Gateway Timeout", ApplianceUnreachableError, "AXELNAC_UNREACHABLE", "unreachable"],
+    [302, "", UnexpectedResponseError, "AXELNAC_UNEXPECTED_RESPONSE", "unreachable"],
+  ])("%i %j → %p %s (%s)", (status, body, type, code, failureClass) => {
+    const error = sendError(reply(status, body));
+    expect(error).toBeInstanceOf(type);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.code).toBe(code);
+    expect(error.failureClass).toBe(failureClass);
+    expect(error.status).toBe(status);
+    expect(error.operation).toBe("send");
+    expect(error.pid).toBe("guest-1");
+    expect(error.message).toContain('pid "guest-1"');
+    expect(error.message).toContain(`(${code})`);
+    expect(error.name).toBe(type.name);
+  });
+
+  it("writes a message a person can read", () => {
+    const error = sendError(reply(404, perl(404, "Unable to get resource with this identifier")));
+    expect(error.message).toBe(
+      'send_user_credentials for pid "guest-1" rejected: 404 Unable to get resource with this identifier (AXELNAC_GUEST_NOT_FOUND)',
+    );
+    expect(error.applianceMessage).toBe("Unable to get resource with this identifier");
+  });
+
+  it("reads JSON whatever the Content-Type, and keeps a text body truncated", () => {
+    const json = sendError(
+      reply(401, '{"message":"Invalid token info"}', { "content-type": "text/plain" }),
+    );
+    expect(json.applianceMessage).toBe("Invalid token info");
+    const text = sendError(reply(400, `bad request ${"x".repeat(500)}`));
+    expect(text.applianceMessage).toHaveLength(201);
+    expect(text.applianceMessage?.startsWith("bad request xxx")).toBe(true);
+  });
+
+  it("gives every row class its table code as a static", () => {
+    expect(RequestRejectedError.code).toBe("AXELNAC_REQUEST_REJECTED");
+    expect(ProviderFailedError.code).toBe("AXELNAC_SMS_PROVIDER_FAILED");
+    expect(TlsUntrustedError.code).toBe("AXELNAC_TLS_UNTRUSTED");
+    expect(AmbiguousOutcomeError.code).toBe("AXELNAC_OUTCOME_UNKNOWN");
+  });
+});
+
+describe("429 Retry-After", () => {
+  it("reads seconds", () => {
+    const error = sendError(reply(429, perl(429, "slow down"), { "retry-after": "7" }));
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error.retryAfterMs).toBe(7_000);
+  });
+
+  it("reads an HTTP date, counted from now", () => {
+    const at = new Date(NOW + 12_000).toUTCString();
+    expect(sendError(reply(429, "", { "retry-after": at })).retryAfterMs).toBe(12_000);
+  });
+
+  it.each([undefined, "", "soon", "-3", "12abc", "Xyz, 99 Foo 2025"])(
+    "falls back to 1 s for %p",
+    (value) => {
+      const headers = value === undefined ? {} : { "retry-after": value };
+      expect(sendError(reply(429, "", headers)).retryAfterMs).toBe(DEFAULT_RETRY_AFTER_MS);
+    },
+  );
+
+  it("never goes negative for a date in the past", () => {
+    expect(parseRetryAfter(new Date(NOW - 60_000).toUTCString(), NOW)).toBe(0);
+  });
+});
+
+describe("classifyLoginReply", () => {
+  it("returns the token of a 200", () => {
+    expect(classifyLoginReply(reply(200, { token: "a".repeat(64) }), NOW)).toBe("a".repeat(64));
+  });
+
+  it.each([{}, { token: "" }, { token: 42 }, "not json", ""])(
+    "2xx without a non-empty string token (%p) → AXELNAC_UNEXPECTED_RESPONSE",
+    (body) => {
+      const error = loginError(reply(200, body));
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error.code).toBe("AXELNAC_UNEXPECTED_RESPONSE");
+      expect(error.failureClass).toBe("unreachable");
+      expect(error.operation).toBe("login");
+    },
+  );
+
+  it.each<[number, unknown, string, string]>([
+    [
+      401,
+      { message: "Wasn't able to authenticate those credentials" },
+      "AXELNAC_LOGIN_REJECTED",
+      "systemic",
+    ],
+    [
+      400,
+      "invalid character 'x' looking for beginning of value",
+      "AXELNAC_LOGIN_REJECTED",
+      "systemic",
+    ],
+    [403, { message: "Unauthorized access" }, "AXELNAC_ACCESS_DENIED", "systemic"],
+    [404, perl(404, "Unknown path /api/v1/login"), "AXELNAC_ENDPOINT_MISSING", "systemic"],
+    [429, "", "AXELNAC_THROTTLED", "throttled"],
+    [500, perl(500, "Internal error"), "AXELNAC_SERVER_ERROR", "retryable"],
+    [503, "", "AXELNAC_UNREACHABLE", "unreachable"],
+  ])("%i → %s", (status, body, code, failureClass) => {
+    const error = loginError(reply(status, body));
+    expect(error.code).toBe(code);
+    expect(error.failureClass).toBe(failureClass);
+    expect(error.message.startsWith("login ")).toBe(true);
+    expect(error.pid).toBeUndefined();
+  });
+
+  it("says why a 401 login failed", () => {
+    expect(
+      loginError(reply(401, { message: "Wasn't able to authenticate those credentials" })).message,
+    ).toBe(
+      "login rejected: 401 Wasn't able to authenticate those credentials (AXELNAC_LOGIN_REJECTED)",
+    );
+    expect(loginError(reply(401, ""))).toBeInstanceOf(LoginRejectedError);
+  });
+});
+
+function networkError(message: string, code: string, name = "Error"): Error {
+  const error = new Error(message);
+  error.name = name;
+  return Object.assign(error, { code });
+}
+
+describe("classifyTransportFailure", () => {
+  const send = { operation: "send", pid: "guest-1" } as const;
+  const login = { operation: "login" } as const;
+
+  it.each([
+    ["connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED"],
+    ["getaddrinfo ENOTFOUND nac.invalid", "ENOTFOUND"],
+    ["getaddrinfo EAI_AGAIN nac.example", "EAI_AGAIN"],
+    ["connect EHOSTUNREACH 10.0.0.1:9999", "EHOSTUNREACH"],
+    ["Connect Timeout Error", "UND_ERR_CONNECT_TIMEOUT"],
+    ["read ECONNRESET", "ECONNRESET"],
+  ])("not sent: %s → unreachable", (message, code) => {
+    const error = classifyTransportFailure(
+      { error: networkError(message, code), requestSent: false },
+      send,
+    );
+    expect(error).toBeInstanceOf(ApplianceUnreachableError);
+    expect(error.failureClass).toBe("unreachable");
+    expect(error.message).toContain(message);
+    expect(error.pid).toBe("guest-1");
+  });
+
+  it.each([
+    ["Headers Timeout Error", "UND_ERR_HEADERS_TIMEOUT"],
+    ["Body Timeout Error", "UND_ERR_BODY_TIMEOUT"],
+    ["other side closed", "UND_ERR_SOCKET"],
+    ["read ECONNRESET", "ECONNRESET"],
+    ["write EPIPE", "EPIPE"],
+    ["The client is closed", "UND_ERR_CLOSED"],
+  ])("sent: %s → ambiguous on send, unreachable on login", (message, code) => {
+    const sent = { error: networkError(message, code), requestSent: true };
+    const ambiguous = classifyTransportFailure(sent, send);
+    expect(ambiguous).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(ambiguous.code).toBe("AXELNAC_OUTCOME_UNKNOWN");
+    expect(ambiguous.failureClass).toBe("ambiguous");
+    expect(ambiguous.message).toContain("the SMS may have gone out");
+    expect(classifyTransportFailure(sent, login)).toBeInstanceOf(ApplianceUnreachableError);
+  });
+
+  it.each([
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "CERT_HAS_EXPIRED",
+  ])("%s → TLS untrusted (systemic)", (code) => {
+    for (const context of [send, login]) {
+      const error = classifyTransportFailure(
+        { error: networkError("certificate problem", code), requestSent: false },
+        context,
+      );
+      expect(error).toBeInstanceOf(TlsUntrustedError);
+      expect(error.code).toBe("AXELNAC_TLS_UNTRUSTED");
+      expect(error.failureClass).toBe("systemic");
+      expect(error.message).toContain("AXELNAC_CA_FILE");
+    }
+  });
+
+  it("keeps only name, code and message of the network error as cause", () => {
+    const original = Object.assign(
+      networkError("Headers Timeout Error", "UND_ERR_HEADERS_TIMEOUT"),
+      {
+        body: "secret body",
+        headers: { authorization: "Bearer secret" },
+      },
+    );
+    const error = classifyTransportFailure({ error: original, requestSent: true }, send);
+    const cause = error.cause as Error & { code: string };
+    expect(cause).not.toBe(original);
+    expect(cause.message).toBe("Headers Timeout Error");
+    expect(cause.code).toBe("UND_ERR_HEADERS_TIMEOUT");
+    expect(JSON.stringify(cause)).not.toContain("secret");
+  });
+
+  it("describes an AggregateError from a dual-stack connect by its parts", () => {
+    const aggregate = Object.assign(
+      new AggregateError([
+        networkError("connect ECONNREFUSED ::1:9", "ECONNREFUSED"),
+        networkError("connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED"),
+      ]),
+      { code: "ECONNREFUSED" },
+    );
+    const error = classifyTransportFailure({ error: aggregate, requestSent: false }, login);
+    expect(error.message).toBe(
+      "login failed: connect ECONNREFUSED ::1:9; connect ECONNREFUSED 127.0.0.1:9 (AXELNAC_UNREACHABLE)",
+    );
+  });
+
+  it("scrubs secrets out of the cause", () => {
+    const error = classifyTransportFailure(
+      { error: networkError("echo pa$$word", "UND_ERR_SOCKET"), requestSent: true },
+      send,
+      ["pa$$word"],
+    );
+    expect(JSON.stringify(error)).not.toContain("pa$$word");
+    expect((error.cause as Error).message).toBe("echo [redacted]");
+  });
+});
+
+describe("scrub", () => {
+  it("removes a secret as is and JSON-escaped", () => {
+    expect(scrub('{"echo":"a\\"b"} a"b', ['a"b'])).toBe('{"echo":"[redacted]"} [redacted]');
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * The client against the built-in simulator, end to end over real sockets: one test per row of
+ * the outcome table that the simulator can produce.
+ */
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AmbiguousOutcomeError,
+  ApplianceUnreachableError,
+  AxelnacClient,
+  type AxelnacClientOptions,
+  type AxelnacError,
+  LoginRejectedError,
+  ProviderFailedError,
+  RequestRejectedError,
+  ThrottledError,
+  TokenRejectedError,
+} from "../../src/axelnac";
+import { type Simulator, startSimulator } from "../../src/simulator";
+
+const API = { username: "courier", password: "api-Pa55word!" };
+const GUESTS = new Map([
+  ["alice", "+33600000001"],
+  ["bob", "+33600000002"],
+]);
+const alice = { pid: "alice", password: "guest-S3cret", source_id: "sms" };
+
+/** Runs `action`, which must throw an AxelnacError, and returns that error. */
+async function failure(action: Promise<unknown>): Promise<AxelnacError> {
+  try {
+    await action;
+  } catch (error) {
+    return error as AxelnacError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("AxelnacClient against the simulator", () => {
+  let sim: Simulator;
+  let client: AxelnacClient;
+  const clients: AxelnacClient[] = [];
+
+  function newClient(options: Partial<AxelnacClientOptions> = {}): AxelnacClient {
+    const created = new AxelnacClient({ url: sim.url, ...options });
+    clients.push(created);
+    return created;
+  }
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, ...API, guests: GUESTS });
+    client = newClient();
+  });
+
+  afterEach(() => {
+    sim.setFaults({
+      latencyMs: 0,
+      failRate: 0,
+      unavailableRate: 0,
+      throttleRate: 0,
+      resetRate: 0,
+      hangRate: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await sim.close();
+  });
+
+  it("logs in and delivers: 200, and the simulator's outbox holds the SMS", async () => {
+    sim.resetCounters();
+    const token = await client.login(API);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+
+    const delivered = await client.sendUserCredentials(alice, token);
+
+    expect(delivered).toEqual({ status: 200, message: "Successfully sent credentials to alice" });
+    expect(sim.outbox()).toEqual([
+      expect.objectContaining({
+        pid: "alice",
+        telephone: "+33600000001",
+        sourceId: "sms",
+        passwordFingerprint: sim.fingerprint(alice.password),
+      }),
+    ]);
+  });
+
+  it("keeps at most maxConnections requests at the appliance at once", async () => {
+    const capped = newClient({ maxConnections: 3 });
+    const token = await capped.login(API);
+    sim.resetCounters();
+    sim.setFaults({ latencyMs: 50 });
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => capped.sendUserCredentials(alice, token)),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(sim.stats().peakInFlight).toBe(3);
+    expect(sim.outbox()).toHaveLength(12);
+  });
+
+  it("401 on login (wrong API password) → AXELNAC_LOGIN_REJECTED, systemic", async () => {
+    const error = await failure(client.login({ username: API.username, password: "wrong" }));
+    expect(error).toBeInstanceOf(LoginRejectedError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_LOGIN_REJECTED",
+      failureClass: "systemic",
+      status: 401,
+      operation: "login",
+      applianceMessage: "Wasn't able to authenticate those credentials",
+    });
+  });
+
+  it("401 on send after the tokens were revoked → AXELNAC_TOKEN_REJECTED", async () => {
+    const token = await client.login(API);
+    sim.revokeAllTokens();
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(TokenRejectedError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_TOKEN_REJECTED",
+      failureClass: "token_rejected",
+      status: 401,
+      pid: "alice",
+      applianceMessage: "Invalid token. Login again using /api/v1/login",
+    });
+    // A fresh login works again.
+    await expect(client.sendUserCredentials(alice, await client.login(API))).resolves.toMatchObject(
+      {
+        status: 200,
+      },
+    );
+  });
+
+  it("401 on send for an unknown token → AXELNAC_TOKEN_REJECTED", async () => {
+    const error = await failure(client.sendUserCredentials(alice, "0".repeat(64)));
+    expect(error).toBeInstanceOf(TokenRejectedError);
+  });
+
+  it("422 missing parameter → AXELNAC_INVALID_REQUEST, permanent", async () => {
+    const token = await client.login(API);
+    const error = await failure(client.sendUserCredentials({ ...alice, source_id: "" }, token));
+    expect(error).toBeInstanceOf(RequestRejectedError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_INVALID_REQUEST",
+      failureClass: "permanent",
+      status: 422,
+      applianceMessage: "Missing 'source_id' parameter",
+    });
+    expect(error.message).toBe(
+      `send_user_credentials for pid "alice" rejected: 422 Missing 'source_id' parameter (AXELNAC_INVALID_REQUEST)`,
+    );
+  });
+
+  it("404 unknown pid → AXELNAC_GUEST_NOT_FOUND, permanent", async () => {
+    const token = await client.login(API);
+    const error = await failure(client.sendUserCredentials({ ...alice, pid: "mallory" }, token));
+    expect(error).toBeInstanceOf(RequestRejectedError);
+    expect(error).toMatchObject({ code: "AXELNAC_GUEST_NOT_FOUND", failureClass: "permanent" });
+    expect(error.message).toBe(
+      'send_user_credentials for pid "mallory" rejected: 404 Unable to get resource with this identifier (AXELNAC_GUEST_NOT_FOUND)',
+    );
+  });
+
+  it("429 → AXELNAC_THROTTLED with retryAfterMs from Retry-After", async () => {
+    const token = await client.login(API);
+    sim.setFaults({ throttleRate: 1, retryAfterSeconds: 3 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_THROTTLED",
+      failureClass: "throttled",
+      status: 429,
+      retryAfterMs: 3_000,
+    });
+  });
+
+  it("500 → AXELNAC_SMS_PROVIDER_FAILED, retryable, nothing in the outbox", async () => {
+    const token = await client.login(API);
+    sim.resetCounters();
+    sim.setFaults({ failRate: 1 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(ProviderFailedError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_SMS_PROVIDER_FAILED",
+      failureClass: "retryable",
+      status: 500,
+    });
+    expect(sim.outbox()).toEqual([]);
+  });
+
+  it("503 → AXELNAC_UNREACHABLE", async () => {
+    const token = await client.login(API);
+    sim.setFaults({ unavailableRate: 1 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(ApplianceUnreachableError);
+    expect(error).toMatchObject({ code: "AXELNAC_UNREACHABLE", status: 503 });
+  });
+
+  it("socket reset after the request was read → AXELNAC_OUTCOME_UNKNOWN", async () => {
+    const token = await client.login(API);
+    sim.setFaults({ resetRate: 1 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(error).toMatchObject({ code: "AXELNAC_OUTCOME_UNKNOWN", failureClass: "ambiguous" });
+    expect(error.status).toBeUndefined();
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it("no answer within requestTimeoutMs → AXELNAC_OUTCOME_UNKNOWN (headers timeout)", async () => {
+    const impatient = newClient({ requestTimeoutMs: 300 });
+    const token = await impatient.login(API);
+    sim.setFaults({ hangRate: 1 });
+    const started = Date.now();
+    const error = await failure(impatient.sendUserCredentials(alice, token));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(error.cause).toMatchObject({ code: "UND_ERR_HEADERS_TIMEOUT" });
+    expect(error.message).toContain('pid "alice"');
+  });
+});
+
+describe("token lifetimes", () => {
+  let sim: Simulator;
+  let client: AxelnacClient;
+
+  afterEach(async () => {
+    await client.close();
+    await sim.close();
+  });
+
+  it("idle expiry → 401 'Invalid token. Login again…' → AXELNAC_TOKEN_REJECTED", async () => {
+    sim = await startSimulator({ port: 0, ...API, idleTimeoutMs: 500 });
+    client = new AxelnacClient({ url: sim.url });
+    const token = await client.login(API);
+    await expect(client.sendUserCredentials(alice, token)).resolves.toMatchObject({ status: 200 });
+    await sleep(700);
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(TokenRejectedError);
+    expect(error.applianceMessage).toBe("Invalid token. Login again using /api/v1/login");
+  });
+
+  it("past the maximum lifetime → 401 'Invalid token info' → AXELNAC_TOKEN_REJECTED", async () => {
+    sim = await startSimulator({ port: 0, ...API, maxLifetimeMs: 250 });
+    client = new AxelnacClient({ url: sim.url });
+    const token = await client.login(API);
+    await sleep(350);
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(TokenRejectedError);
+    expect(error.applianceMessage).toBe("Invalid token info");
+  });
+});
+
+describe("an appliance that does not answer the phone", () => {
+  it("connection refused while the simulator is down → AXELNAC_UNREACHABLE, never ambiguous", async () => {
+    const sim = await startSimulator({ port: 0, ...API });
+    const client = new AxelnacClient({ url: sim.url });
+    try {
+      const token = await client.login(API);
+      await sim.goDown(1_000);
+      // Let the client see its kept-alive connection closed: a request written on it before
+      // then is (rightly) ambiguous, as the appliance might have read it.
+      await sleep(50);
+      const send = await failure(client.sendUserCredentials(alice, token));
+      expect(send).toBeInstanceOf(ApplianceUnreachableError);
+      expect(send).toMatchObject({ code: "AXELNAC_UNREACHABLE", failureClass: "unreachable" });
+      expect(send.cause).toMatchObject({ code: "ECONNREFUSED" });
+      expect(send.message).toMatch(/^send_user_credentials for pid "alice" failed: .*ECONNREFUSED/);
+      const login = await failure(client.login(API));
+      expect(login).toBeInstanceOf(ApplianceUnreachableError);
+      expect(sim.stats().sendRequests).toBe(0);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it("a closed port → AXELNAC_UNREACHABLE", async () => {
+    const port = await freePort();
+    const client = new AxelnacClient({ url: `http://127.0.0.1:${port}` });
+    try {
+      const error = await failure(client.sendUserCredentials(alice, "t".repeat(64)));
+      expect(error).toBeInstanceOf(ApplianceUnreachableError);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an unknown host name → AXELNAC_UNREACHABLE", async () => {
+    const client = new AxelnacClient({ url: "http://axelnac.invalid:9999" });
+    try {
+      const error = await failure(client.login(API));
+      expect(error).toBeInstanceOf(ApplianceUnreachableError);
+      expect(error.cause).toMatchObject({ code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+/** A port nothing listens on: bound, read, released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
