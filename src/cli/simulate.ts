@@ -1,0 +1,191 @@
+import { parseArgs } from "node:util";
+import { simulatorCredentialsFromEnv } from "../config/config";
+import { parseDuration } from "../config/duration";
+import { createLogger, type Logger } from "../logging/logger";
+import { readGuestsFile, type SimulatorOptions, startSimulator } from "../simulator/index";
+import { type CommandIo, EXIT } from "./io";
+
+export const SIMULATE_USAGE = `usage: axelnac-courier simulate [options]
+
+Runs a local AxelNAC API (login, token_info, sms_gateways/send_user_credentials) until
+interrupted. Credentials default to AXELNAC_USERNAME / AXELNAC_PASSWORD, else admin / admin.
+
+options:
+  --port N             port to listen on (default 9999; 0 picks a free one)
+  --host HOST          address to listen on (default 127.0.0.1)
+  --username NAME      API user name
+  --password SECRET    API password
+  --idle-timeout D     token idle timeout (default 15m)
+  --max-lifetime D     token maximum lifetime (default 12h)
+  --tls                serve HTTPS with a generated self-signed certificate
+  --latency D          delay added to every API answer (default 0)
+  --fail-rate R        share 0..1 of sends answered 500 (default 0)
+  --guests FILE        CSV of "pid,telephone": only these guests exist
+  --sources A,B        the known source_id values (default: any)
+  --max-concurrent N   requests served at once, the rest queue (default 8)
+  --help               show this help
+
+Durations: 500ms, 30s, 15m, 12h, or plain milliseconds.`;
+
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  username: { type: "string" },
+  password: { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-lifetime": { type: "string" },
+  tls: { type: "boolean" },
+  latency: { type: "string" },
+  "fail-rate": { type: "string" },
+  guests: { type: "string" },
+  sources: { type: "string" },
+  "max-concurrent": { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+/** A flag with a bad value; the message starts with the flag's name. */
+class UsageError extends Error {}
+
+/**
+ * `axelnac-courier simulate`: runs the simulator until SIGINT or SIGTERM (or `stop`, for tests
+ * and embedding), then closes it and resolves 0. Usage errors resolve 2 with a message naming
+ * the flag.
+ */
+export async function runSimulate(
+  argv: string[],
+  io: CommandIo,
+  stop?: AbortSignal,
+): Promise<number> {
+  let options: SimulatorOptions;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: FLAGS,
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      io.stdout.write(`${SIMULATE_USAGE}\n`);
+      return EXIT.ok;
+    }
+    options = toSimulatorOptions(values);
+  } catch (error) {
+    io.stderr.write(`simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}\n`);
+    return EXIT.usage;
+  }
+
+  const logger = simulatorLogger(io);
+  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    simulator = await startSimulator({ ...options, logger });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    io.stderr.write(`simulate: cannot start: ${code ?? "ERROR"}: ${message}\n`);
+    return EXIT.failed;
+  }
+
+  io.stdout.write(`AxelNAC simulator listening on ${simulator.url}\n`);
+  if (simulator.caFile) {
+    io.stdout.write(
+      `CA certificate: ${simulator.caFile} (export AXELNAC_CA_FILE=${simulator.caFile})\n`,
+    );
+  }
+  io.stdout.write(
+    `Control API: ${simulator.url}/_simulator/ (GET outbox, stats, faults; POST faults, revoke-tokens, down, reset)\n`,
+  );
+
+  const reason = await stopRequested(stop);
+  logger.info({ reason }, "simulator: stopping");
+  await simulator.close();
+  return EXIT.ok;
+}
+
+type FlagValues = {
+  [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]["type"] extends "boolean" ? boolean : string;
+};
+
+function toSimulatorOptions(values: FlagValues): SimulatorOptions {
+  const credentials = simulatorCredentialsFromEnv();
+  const options: SimulatorOptions = {
+    port: wholeNumber("--port", values.port ?? "9999", 0, 65_535),
+    host: values.host ?? "127.0.0.1",
+    username: values.username ?? credentials.username,
+    password: values.password ?? credentials.password,
+    idleTimeoutMs: duration("--idle-timeout", values["idle-timeout"] ?? "15m", 1),
+    maxLifetimeMs: duration("--max-lifetime", values["max-lifetime"] ?? "12h", 1),
+    tls: values.tls ?? false,
+    maxConcurrent: wholeNumber("--max-concurrent", values["max-concurrent"] ?? "8", 1, 10_000),
+  };
+  if (values.latency !== undefined) options.latencyMs = duration("--latency", values.latency, 0);
+  if (values["fail-rate"] !== undefined)
+    options.failRate = rate("--fail-rate", values["fail-rate"]);
+  if (values.guests !== undefined) {
+    try {
+      options.guests = readGuestsFile(values.guests);
+    } catch (error) {
+      throw new UsageError(`--guests: ${(error as Error).message}`);
+    }
+  }
+  if (values.sources !== undefined) options.sources = sourceList(values.sources);
+  return options;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function duration(flag: string, text: string, min: number): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+  if (ms < min) throw new UsageError(`${flag}: must be at least ${min}ms`);
+  return ms;
+}
+
+function rate(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`${flag}: "${text}" is not a number from 0 to 1`);
+  }
+  return value;
+}
+
+function sourceList(text: string): string[] {
+  const sources = text
+    .split(",")
+    .map((source) => source.trim())
+    .filter((source) => source !== "");
+  if (sources.length === 0) throw new UsageError(`--sources: "${text}" names no source`);
+  return sources;
+}
+
+/** Log lines go where the command's output goes, pretty on a terminal. */
+function simulatorLogger(io: CommandIo): Logger {
+  if (io.stdout === process.stdout) return createLogger({ name: "axelnac-simulator" });
+  return createLogger({ name: "axelnac-simulator", format: "json", destination: io.stdout });
+}
+
+/** Resolves with what asked the simulator to stop; removes its signal handlers either way. */
+function stopRequested(stop?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const finish = (reason: string) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      stop?.removeEventListener("abort", onAbort);
+      resolve(reason);
+    };
+    const onSignal = (signal: NodeJS.Signals) => finish(signal);
+    const onAbort = () => finish("abort");
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    if (stop?.aborted) finish("abort");
+    else stop?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+
+/** Generous for `{"args":{…}}`; a bigger body is a client bug worth a clear 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+  readonly code = "SIMULATOR_BODY_TOO_LARGE";
+}
+
+/** The whole request body as UTF-8; rejects if the client goes away before sending it all. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.once("end", () => {
+      if (size > limit) reject(new BodyTooLargeError(`request body over ${limit} bytes`));
+      else resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("client closed the connection before the body ended"));
+    });
+  });
+}
+
+export type JsonParse = { ok: true; value: unknown } | { ok: false };
+
+/**
+ * JSON.parse without its error message: V8's message quotes the input, which here holds
+ * passwords, and nothing from a request body may reach an answer or a log line.
+ */
+export function parseJson(text: string): JsonParse {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** False once the client is gone or an answer was already written. */
+export function canAnswer(res: ServerResponse): boolean {
+  return !res.destroyed && !res.headersSent;
+}
+
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  writeBody(res, status, JSON.stringify(body), "application/json", headers);
+}
+
+export function writeText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  writeBody(res, status, text, "text/plain; charset=utf-8", headers);
+}
+
+function writeBody(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType: string,
+  headers: OutgoingHttpHeaders,
+): void {
+  if (!canAnswer(res)) return;
+  res.writeHead(status, {
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}

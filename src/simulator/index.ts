@@ -1,0 +1,6 @@
+/** The built-in AxelNAC simulator, written from AXELNAC_API.md and sharing no code with the client. */
+export { FaultsError } from "./faults";
+export { GuestsFileError, readGuestsFile } from "./guests-file";
+export { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options";
+export { startSimulator } from "./start";
+export type { Faults, SentSms, Simulator, SimulatorStats } from "./types";

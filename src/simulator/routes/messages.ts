@@ -1,0 +1,14 @@
+/** The appliance's wording (AXELNAC_API.md): clients may match on these strings. */
+export const LOGIN_REFUSED = "Wasn't able to authenticate those credentials";
+export const TOKEN_UNKNOWN = "Invalid token. Login again using /api/v1/login";
+export const TOKEN_TOO_OLD = "Invalid token info";
+export const UNKNOWN_PID = "Unable to get resource with this identifier";
+export const UNAVAILABLE = "No server is available to handle this request";
+export const TOO_MANY_REQUESTS = "Too many requests";
+
+export const missingParameter = (name: string) => `Missing '${name}' parameter`;
+export const unknownSource = (sourceId: string) => `Unknown source_id '${sourceId}'`;
+export const unknownPath = (path: string) => `Unknown path ${path}`;
+export const sendFailed = (pid: string) =>
+  `Failed to send SMS to ${pid}. Check server side logs for details`;
+export const sendSucceeded = (pid: string) => `Successfully sent credentials to ${pid}`;

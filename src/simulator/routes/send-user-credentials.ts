@@ -1,0 +1,111 @@
+import type { ApiContext, ApiHandler, ApiReply } from "../api-context";
+import { drawSendFault } from "../faults";
+import { isRecord, parseJson } from "../http-io";
+import { authenticate } from "./authenticate";
+import {
+  missingParameter,
+  sendFailed,
+  sendSucceeded,
+  TOO_MANY_REQUESTS,
+  UNAVAILABLE,
+  UNKNOWN_PID,
+  unknownSource,
+} from "./messages";
+
+const REQUIRED = ["pid", "password", "source_id"] as const;
+
+/**
+ * POST /api/v1/sms_gateways/send_user_credentials with `{"args":{pid,password,source_id}}`.
+ * Checks in the appliance's order: token, body, parameters, source, guest; then the injected
+ * faults; only then is the SMS "sent". A fault never leaves an outbox entry.
+ */
+export const sendUserCredentials: ApiHandler = (context, request, reply) => {
+  context.stats.count("sendRequests");
+  if (!authenticate(context, request, reply)) return;
+
+  const parsed = parseJson(request.body);
+  if (!parsed.ok) {
+    answer(context, reply, undefined, 400, "Unable to parse JSON body");
+    return;
+  }
+  const args = isRecord(parsed.value) && isRecord(parsed.value.args) ? parsed.value.args : {};
+  for (const name of REQUIRED) {
+    const value = args[name];
+    if (typeof value !== "string" || value === "") {
+      const pid = typeof args.pid === "string" ? args.pid : undefined;
+      answer(context, reply, pid, 422, missingParameter(name), { errors: [] });
+      return;
+    }
+  }
+  const pid = args.pid as string;
+  const password = args.password as string;
+  const sourceId = args.source_id as string;
+
+  if (context.sources && !context.sources.has(sourceId)) {
+    const message = unknownSource(sourceId);
+    answer(context, reply, pid, 422, message, { errors: [{ field: "source_id", message }] });
+    return;
+  }
+  const telephone = context.guests.telephoneOf(pid);
+  if (telephone === undefined) {
+    answer(context, reply, pid, 404, UNKNOWN_PID, { errors: [] });
+    return;
+  }
+  if (injectFault(context, reply, pid)) return;
+
+  context.outbox.record({ pid, password, telephone, sourceId });
+  context.stats.count("sent");
+  answer(context, reply, pid, 200, sendSucceeded(pid));
+};
+
+/** Applies this send's fault, if one is drawn; true when the request was dealt with. */
+function injectFault(context: ApiContext, reply: ApiReply, pid: string): boolean {
+  const faults = context.faults();
+  const fault = drawSendFault(faults, context.random);
+  switch (fault) {
+    case undefined:
+      return false;
+    case "reset":
+    case "hang":
+      context.logger.info(
+        { guestPid: pid, fault },
+        "simulator: send left unanswered (injected fault)",
+      );
+      if (fault === "reset") reply.reset();
+      else reply.hang();
+      return true;
+    case "unavailable":
+      answer(context, reply, pid, 503, UNAVAILABLE);
+      return true;
+    case "throttle":
+      answer(
+        context,
+        reply,
+        pid,
+        429,
+        TOO_MANY_REQUESTS,
+        {},
+        {
+          "Retry-After": String(faults.retryAfterSeconds),
+        },
+      );
+      return true;
+    case "fail":
+      answer(context, reply, pid, 500, sendFailed(pid));
+      return true;
+  }
+}
+
+/** Logs the guest as `guestPid`: pino's own `pid` field is the process id. */
+function answer(
+  context: ApiContext,
+  reply: ApiReply,
+  pid: string | undefined,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
+  context.logger.info({ guestPid: pid, status }, "simulator: send_user_credentials answered");
+  reply.json(status, { message, ...extra, status }, headers);
+}

@@ -1,0 +1,69 @@
+/**
+ * The simulator's public shapes. The lead's code and tests depend on these names: change them
+ * only together with every caller.
+ */
+
+/** Misbehaviour injected into `send_user_credentials`, so a client's failure paths can be tested. */
+export interface Faults {
+  /** Added to every API answer (login, token_info, sends, 401s, 404s). */
+  latencyMs: number;
+  /** Share (0..1) of sends answered 500: the SMS provider failed, nothing was sent. */
+  failRate: number;
+  /** Share of sends answered 503 by the "proxy": no worker available. */
+  unavailableRate: number;
+  /** Share of sends answered 429 with a Retry-After header. */
+  throttleRate: number;
+  /** Retry-After of the 429, in whole seconds. */
+  retryAfterSeconds: number;
+  /** Share of sends whose socket is destroyed after the request is read: no answer at all. */
+  resetRate: number;
+  /** Share of sends that are read and never answered. */
+  hangRate: number;
+}
+
+/** One SMS the simulator accepted. Holds no plaintext password. */
+export interface SentSms {
+  pid: string;
+  /** The first character and "***", enough for a human to tell passwords apart. */
+  maskedPassword: string;
+  /** `Simulator.fingerprint(password)` of the password that was sent. */
+  passwordFingerprint: string;
+  telephone: string;
+  sourceId: string;
+  /** ISO 8601 time of acceptance. */
+  at: string;
+}
+
+export interface SimulatorStats {
+  logins: number;
+  loginFailures: number;
+  sendRequests: number;
+  sent: number;
+  unauthorized: number;
+  /** API answers by status code, e.g. {"200": 10, "401": 2}. Control API answers are not counted. */
+  responses: Record<string, number>;
+  /** API requests received and not yet answered, including those waiting at the gate. */
+  inFlight: number;
+  peakInFlight: number;
+  /** Most API requests served at once (never more than maxConcurrent). */
+  peakServing: number;
+}
+
+export interface Simulator {
+  /** e.g. "http://127.0.0.1:43121", without a trailing slash. */
+  url: string;
+  /** With `tls`: the file holding the self-signed certificate, to trust it (AXELNAC_CA_FILE). */
+  caFile?: string;
+  caPem?: string;
+  stats(): SimulatorStats;
+  outbox(): SentSms[];
+  /** HMAC-SHA256 (hex) under a key of this simulator: compare with `SentSms.passwordFingerprint`. */
+  fingerprint(password: string): string;
+  setFaults(faults: Partial<Faults>): void;
+  revokeAllTokens(): void;
+  /** Refuses and drops every connection for `ms`, then listens again on the same port. */
+  goDown(ms: number): Promise<void>;
+  /** Clears the counters and the outbox. */
+  resetCounters(): void;
+  close(): Promise<void>;
+}
