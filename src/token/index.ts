@@ -1,0 +1,3 @@
+export { callWithToken } from "./call-with-token";
+export { LoginBackoffError } from "./errors";
+export { TokenManager, type TokenManagerOptions } from "./token-manager";
