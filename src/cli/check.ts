@@ -1,0 +1,42 @@
+import { loadConfig } from "../config/config";
+import { createLogger } from "../logging/logger";
+import { connectAppliance } from "../runtime/appliance";
+import { connectRedis } from "../runtime/redis";
+import { createTokenManager } from "../runtime/token-manager";
+import { type CommandIo, EXIT } from "./io";
+
+export const CHECK_USAGE = `usage: axelnac-courier check
+
+Logs in to AxelNAC (or the built-in simulator when AXELNAC_URL is unset) through the fleet's
+shared token in Redis, and says whether the API credentials and Redis work.`;
+
+export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    io.stdout.write(`${CHECK_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (argv.length > 0) {
+    io.stderr.write(`check takes no arguments, got "${argv.join(" ")}"\n${CHECK_USAGE}\n`);
+    return EXIT.usage;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const appliance = await connectAppliance(config, logger);
+  const redis = connectRedis(config.redisUrl, logger, "check");
+  const tokens = createTokenManager(config, redis, appliance, logger);
+  try {
+    await tokens.getToken();
+    io.stdout.write(
+      `ok: ${appliance.url} accepted the API credentials of "${appliance.credentials.username}"; the token is shared in Redis\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const { code = "ERROR", message } = error as { code?: string; message: string };
+    io.stderr.write(`failed: ${code}: ${message}\n`);
+    return EXIT.failed;
+  } finally {
+    await tokens.close();
+    redis.disconnect();
+    await appliance.close();
+  }
+}

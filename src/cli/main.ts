@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config/config";
+import { runCheck } from "./check";
+import { type Command, EXIT } from "./io";
+import { runSimulate } from "./simulate";
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  check: { run: runCheck, summary: "log in once through the shared token and report" },
+  simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return [
+    "usage: axelnac-courier <command> [options]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "`axelnac-courier <command> --help` describes a command.",
+    "Settings come from the environment; see the README or .env.example.",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    (name ? io.stdout : io.stderr).write(usage());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `axelnac-courier: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

@@ -1,0 +1,57 @@
+import { AxelnacClient } from "../axelnac";
+import type { Config } from "../config/config";
+import type { Logger } from "../logging/logger";
+import { type Simulator, startSimulator } from "../simulator";
+
+export interface Appliance {
+  url: string;
+  client: AxelnacClient;
+  credentials: { username: string; password: string };
+  /** The in-process simulator standing in for an appliance when none is configured. */
+  simulator: Simulator | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The AxelNAC the commands talk to: the configured appliance, or, when AXELNAC_URL is unset,
+ * the built-in simulator started in this process so that a fresh checkout works end to end.
+ */
+export async function connectAppliance(config: Config, logger: Logger): Promise<Appliance> {
+  const target = config.axelnac;
+  let simulator: Simulator | undefined;
+  let url = target.url;
+  if (!url) {
+    simulator = await startSimulator({
+      port: 0,
+      username: target.username,
+      password: target.password,
+      idleTimeoutMs: config.token.idleTimeoutMs,
+      maxLifetimeMs: config.token.maxLifetimeMs,
+      logger: logger.child({ component: "simulator" }),
+    });
+    url = simulator.url;
+    logger.warn(
+      { url },
+      "AXELNAC_URL is not set: using the built-in AxelNAC simulator (no real SMS is sent)",
+    );
+  }
+  const client = new AxelnacClient({
+    url,
+    ca: target.ca,
+    insecureSkipTlsVerify: target.insecureSkipTlsVerify,
+    connectTimeoutMs: target.connectTimeoutMs,
+    requestTimeoutMs: target.requestTimeoutMs,
+    maxConnections: target.maxConnections,
+    logger: logger.child({ component: "axelnac-client" }),
+  });
+  return {
+    url,
+    client,
+    credentials: { username: target.username, password: target.password },
+    simulator,
+    close: async () => {
+      await client.close();
+      await simulator?.close();
+    },
+  };
+}

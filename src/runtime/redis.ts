@@ -1,0 +1,43 @@
+import Redis from "ioredis";
+import type { Logger } from "../logging/logger";
+
+/**
+ * A Redis connection that survives Redis going away: it reconnects with a growing delay (capped
+ * at 5 s) and says so once per change of state, not once per attempt.
+ * `maxRetriesPerRequest: null` is what BullMQ requires of a worker's connection: commands wait
+ * for the reconnection instead of failing.
+ */
+export function connectRedis(url: string, logger: Logger, name: string): Redis {
+  const redis = new Redis(url, {
+    connectionName: `axelnac-courier:${name}`,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
+  });
+  let down = false;
+  redis.on("error", (error: NodeJS.ErrnoException) => {
+    if (down) return;
+    down = true;
+    logger.error(
+      { redis: redactRedisUrl(url), code: error.code },
+      `Redis unreachable (${error.message}); reconnecting`,
+    );
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.info({ redis: redactRedisUrl(url) }, "Redis reachable again");
+  });
+  return redis;
+}
+
+/** A Redis URL may carry a password: never log it. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<invalid REDIS_URL>";
+  }
+}
