@@ -28,11 +28,42 @@ export interface TokenSettings {
   loginBackoffMaxMs: number;
 }
 
+export interface QueueSettings {
+  name: string;
+  /** BullMQ's key prefix; `bull` is BullMQ's own default, so a plain producer needs no setting. */
+  prefix: string;
+}
+
+export interface DeliverySettings {
+  /** Jobs one worker process works on at once. */
+  concurrency: number;
+  /** Requests at the appliance across the whole fleet (BullMQ global concurrency). */
+  maxInFlight: number;
+  rateLimit: { max: number; durationMs: number } | undefined;
+  attempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  retryAmbiguous: boolean;
+  systemicPauseMaxMs: number;
+  failedRetentionMs: number;
+  lockDurationMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface ProducerSettings {
+  defaultSourceId: string | undefined;
+  duplicateWindowMs: number;
+  duplicateKeySecret: string | undefined;
+}
+
 export interface Config {
   redisUrl: string;
   redisKeyPrefix: string;
   axelnac: AxelnacTarget;
   token: TokenSettings;
+  queue: QueueSettings;
+  delivery: DeliverySettings;
+  producer: ProducerSettings;
   log: { level: string; format: "auto" | "json" | "pretty" };
 }
 
@@ -76,6 +107,9 @@ function toConfig(s: RawSettings): Config {
       );
     }
   }
+  if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
+    problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
 
   return {
@@ -97,6 +131,27 @@ function toConfig(s: RawSettings): Config {
       maxLifetimeMs: s.AXELNAC_TOKEN_MAX_LIFETIME,
       refreshMarginMs: s.AXELNAC_TOKEN_REFRESH_MARGIN,
       loginBackoffMaxMs: s.AXELNAC_LOGIN_BACKOFF_MAX,
+    },
+    queue: { name: s.QUEUE_NAME, prefix: s.QUEUE_PREFIX },
+    delivery: {
+      concurrency: s.WORKER_CONCURRENCY,
+      maxInFlight: s.AXELNAC_MAX_IN_FLIGHT,
+      rateLimit: s.QUEUE_RATE_LIMIT_MAX
+        ? { max: s.QUEUE_RATE_LIMIT_MAX, durationMs: s.QUEUE_RATE_LIMIT_DURATION }
+        : undefined,
+      attempts: s.DELIVERY_ATTEMPTS,
+      backoffMs: s.DELIVERY_BACKOFF,
+      backoffMaxMs: s.DELIVERY_BACKOFF_MAX,
+      retryAmbiguous: s.DELIVERY_RETRY_AMBIGUOUS,
+      systemicPauseMaxMs: s.SYSTEMIC_PAUSE_MAX,
+      failedRetentionMs: s.FAILED_JOB_RETENTION,
+      lockDurationMs: s.WORKER_LOCK_DURATION,
+      shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT,
+    },
+    producer: {
+      defaultSourceId: s.AXELNAC_SOURCE_ID,
+      duplicateWindowMs: s.DUPLICATE_WINDOW,
+      duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
     },
     log: { level: s.LOG_LEVEL, format: s.LOG_FORMAT },
   };

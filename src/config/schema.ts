@@ -15,25 +15,25 @@ export const duration = (fallback: string) =>
       }
     });
 
-const positiveInt = (fallback: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((text, ctx) => {
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < 1) {
-        ctx.addIssue({ code: "custom", message: `"${text}" is not a whole number of 1 or more` });
-        return z.NEVER;
-      }
-      return value;
-    });
+const wholeNumber = z.string().transform((text, ctx) => {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < 1) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a whole number of 1 or more` });
+    return z.NEVER;
+  }
+  return value;
+});
 
-const flag = z
-  .enum(["true", "false", "1", "0", "yes", "no"], {
-    error: (issue) => `"${String(issue.input)}" is not a yes/no value: use true or false`,
-  })
-  .default("false")
-  .transform((text) => text === "true" || text === "1" || text === "yes");
+const positiveInt = (fallback: number) => z.string().default(String(fallback)).pipe(wholeNumber);
+
+const flagDefault = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], {
+      error: (issue) => `"${String(issue.input)}" is not a yes/no value: use true or false`,
+    })
+    .default(fallback)
+    .transform((text) => text === "true" || text === "1" || text === "yes");
+const flag = flagDefault("false");
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -70,6 +70,28 @@ export const settingsSchema = z.object({
   AXELNAC_TOKEN_MAX_LIFETIME: duration("12h"),
   AXELNAC_TOKEN_REFRESH_MARGIN: duration("1m"),
   AXELNAC_LOGIN_BACKOFF_MAX: duration("5m"),
+
+  AXELNAC_SOURCE_ID: z.preprocess(emptyAsUnset, z.string().optional()),
+
+  QUEUE_NAME: z.string().min(1).default("axelnac-credentials"),
+  QUEUE_PREFIX: z.string().min(1).default("bull"),
+  WORKER_CONCURRENCY: positiveInt(10),
+  AXELNAC_MAX_IN_FLIGHT: positiveInt(8),
+  QUEUE_RATE_LIMIT_MAX: z.preprocess(emptyAsUnset, wholeNumber.optional()),
+  QUEUE_RATE_LIMIT_DURATION: duration("1s"),
+  DELIVERY_ATTEMPTS: positiveInt(10),
+  DELIVERY_BACKOFF: duration("5s"),
+  DELIVERY_BACKOFF_MAX: duration("10m"),
+  DELIVERY_RETRY_AMBIGUOUS: flagDefault("true"),
+  SYSTEMIC_PAUSE_MAX: duration("5m"),
+  DUPLICATE_WINDOW: duration("24h"),
+  DUPLICATE_KEY_SECRET: z.preprocess(
+    emptyAsUnset,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  FAILED_JOB_RETENTION: duration("30d"),
+  WORKER_LOCK_DURATION: duration("30s"),
+  SHUTDOWN_TIMEOUT: duration("30s"),
 
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

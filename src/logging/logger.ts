@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 
@@ -31,6 +32,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = {
     name,
     level,
+    // `pid` in our log lines is the guest's user name (PacketFence's term); the process id moves aside.
+    base: { processId: process.pid, hostname: hostname() },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     serializers: { err: pino.stdSerializers.err },
   };

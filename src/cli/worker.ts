@@ -1,0 +1,48 @@
+import { startDeliveryWorker } from "../../workers/delivery-worker";
+import { loadConfig } from "../config/config";
+import { createLogger } from "../logging/logger";
+import { type CommandIo, EXIT } from "./io";
+
+export const WORKER_USAGE = `usage: axelnac-courier worker
+
+Delivers the credential jobs of QUEUE_NAME through AxelNAC until SIGTERM or SIGINT, then lets the
+deliveries in flight finish (within SHUTDOWN_TIMEOUT) and exits 0. Run as many as you need, on as
+many hosts: they share one API token and at most AXELNAC_MAX_IN_FLIGHT requests reach the appliance.
+Without AXELNAC_URL it delivers to a built-in simulator (no real SMS). Settings: README or .env.example.`;
+
+export async function runWorker(
+  argv: string[],
+  io: CommandIo,
+  stop?: AbortSignal,
+): Promise<number> {
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    io.stdout.write(`${WORKER_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (argv.length > 0) {
+    io.stderr.write(`worker takes no arguments, got "${argv.join(" ")}"\n${WORKER_USAGE}\n`);
+    return EXIT.usage;
+  }
+  const config = loadConfig();
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const running = await startDeliveryWorker(config, logger);
+  const signal = await untilStopped(stop);
+  logger.info({ signal }, "shutdown requested");
+  await running.close();
+  return EXIT.ok;
+}
+
+function untilStopped(stop?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const finish = (reason: string) => {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      resolve(reason);
+    };
+    const onTerm = () => finish("SIGTERM");
+    const onInt = () => finish("SIGINT");
+    process.once("SIGTERM", onTerm);
+    process.once("SIGINT", onInt);
+    stop?.addEventListener("abort", () => finish("abort"), { once: true });
+  });
+}

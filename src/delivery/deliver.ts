@@ -1,0 +1,152 @@
+import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bullmq";
+import type { Delivered, SendUserCredentialsArgs } from "../axelnac";
+import { validateDeliveryJob } from "../jobs/job-schema";
+import type { Logger } from "../logging/logger";
+import { callWithToken } from "../token";
+import type { TokenManager } from "../token/token-manager";
+import { type DeliveryProgress, failedAttempts } from "./attempts";
+import type { FleetPause } from "./fleet-pause";
+import { type RetryPolicy, retryDelayMs } from "./retry-policy";
+
+export interface DeliveryResult {
+  status: number;
+  message: string;
+  attempts: number;
+}
+
+/** What the processor needs, passed in so it never builds a client, a token source or a queue. */
+export interface DeliveryDeps {
+  send: (args: SendUserCredentialsArgs, token: string) => Promise<Delivered>;
+  tokens: Pick<TokenManager, "getToken" | "invalidate">;
+  pause: Pick<FleetPause, "throttle" | "unavailable" | "deliveredOnce">;
+  policy: RetryPolicy;
+  logger: Logger;
+}
+
+interface Failure {
+  code: string;
+  failureClass: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The BullMQ processor: one delivery attempt, and what each outcome of the AxelNAC client means
+ * for the job (README, "What happens to each outcome"). Throws BullMQ's control-flow errors:
+ * UnrecoverableError fails the job now, DelayedError after `moveToDelayed` schedules a retry,
+ * RateLimitError puts the job back to waiting, unspent, behind a fleet-wide pause.
+ */
+export function createDeliveryProcessor(deps: DeliveryDeps) {
+  const counters = { ambiguous: 0 };
+
+  return async function deliver(job: Job, lockToken?: string): Promise<DeliveryResult> {
+    const validation = validateDeliveryJob(job.data);
+    const pid = typeof job.data?.pid === "string" ? job.data.pid : undefined;
+    const log = deps.logger.child({ jobId: job.id, pid });
+    if (!validation.ok) {
+      log.error({ outcome: "invalid" }, validation.reason);
+      throw new UnrecoverableError(validation.reason);
+    }
+    const { pid: guest, password, source_id } = validation.job;
+    const attempt = failedAttempts(job) + 1;
+
+    let delivered: Delivered;
+    try {
+      delivered = await callWithToken(deps.tokens, (token) =>
+        deps.send({ pid: guest, password, source_id }, token),
+      );
+    } catch (error) {
+      return handleFailure(job, lockToken, asFailure(error), attempt, log);
+    }
+    log.info(
+      { outcome: "delivered", status: delivered.status, attempt },
+      "credentials accepted by AxelNAC",
+    );
+    await deps.pause.deliveredOnce();
+    return { status: delivered.status, message: delivered.message, attempts: attempt };
+  };
+
+  async function handleFailure(
+    job: Job,
+    lockToken: string | undefined,
+    failure: Failure,
+    attempt: number,
+    log: Logger,
+  ): Promise<never> {
+    const reason = `${failure.code}: ${failure.message}`;
+    switch (failure.failureClass) {
+      case "permanent":
+        log.warn({ outcome: "rejected", code: failure.code, attempt }, reason);
+        throw new UnrecoverableError(reason);
+      case "throttled":
+        log.debug({ outcome: "throttled", code: failure.code }, reason);
+        await deps.pause.throttle(failure.retryAfterMs ?? 1_000);
+        throw new RateLimitError();
+      case "systemic":
+      case "unreachable":
+      case "token_rejected": // a freshly fetched token rejected again: not something a retry fixes
+        log.debug({ outcome: "paused", code: failure.code }, reason);
+        await deps.pause.unavailable(failure, failure.retryAfterMs ?? 0);
+        throw new RateLimitError();
+      case "ambiguous":
+        counters.ambiguous++;
+        log.warn(
+          { outcome: "ambiguous", code: failure.code, attempt, ambiguousSoFar: counters.ambiguous },
+          `the SMS may have been sent: ${reason}`,
+        );
+        if (!deps.policy.retryAmbiguous)
+          throw new UnrecoverableError(`${reason} (not retried: DELIVERY_RETRY_AMBIGUOUS=false)`);
+        return retryLater(job, lockToken, failure, attempt, log);
+      default:
+        return retryLater(job, lockToken, failure, attempt, log);
+    }
+  }
+
+  async function retryLater(
+    job: Job,
+    lockToken: string | undefined,
+    failure: Failure,
+    attempt: number,
+    log: Logger,
+  ): Promise<never> {
+    const reason = `${failure.code}: ${failure.message}`;
+    if (attempt >= deps.policy.attempts) {
+      log.error(
+        { outcome: "failed", code: failure.code, attempt },
+        `giving up after ${attempt} attempts: ${reason}`,
+      );
+      throw new UnrecoverableError(`gave up after ${attempt} attempts; last: ${reason}`);
+    }
+    const delayMs = retryDelayMs(deps.policy, attempt);
+    log.info(
+      { outcome: "retry", code: failure.code, attempt, delayMs },
+      `attempt ${attempt} failed, retrying: ${reason}`,
+    );
+    const progress: DeliveryProgress = {
+      deliveryAttempts: attempt,
+      lastCode: failure.code,
+      lastReason: reason,
+    };
+    await job.updateProgress(progress);
+    await job.moveToDelayed(Date.now() + delayMs, lockToken);
+    throw new DelayedError();
+  }
+}
+
+/** Anything thrown that is not a classified AxelNAC outcome (a bug, Redis trouble) is retried. */
+function asFailure(error: unknown): Failure {
+  const e = error as Partial<Failure> & { name?: string };
+  if (typeof e?.failureClass === "string" && typeof e.code === "string") {
+    return {
+      code: e.code,
+      failureClass: e.failureClass,
+      message: String(e.message),
+      retryAfterMs: e.retryAfterMs,
+    };
+  }
+  return {
+    code: "COURIER_INTERNAL_ERROR",
+    failureClass: "retryable",
+    message: String(e?.message ?? error),
+  };
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/** PacketFence's rule for a person's id (lib/pf/person.pm). */
+export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
+
+/**
+ * A credential-delivery job, version 1: the contract upstream producers rely on (README, "Job
+ * contract"). Producers and the worker validate with this one schema. Unknown fields are ignored,
+ * so a producer may carry its own bookkeeping.
+ */
+export const deliveryJobSchema = z.object({
+  pid: z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(255, "must be at most 255 characters")
+    .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
+  password: z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(255, "must be at most 255 characters"),
+  source_id: z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(255, "must be at most 255 characters"),
+  batch_id: z.string({ error: "must be a string" }).min(1).max(128).optional(),
+  reference: z.string({ error: "must be a string" }).max(255).optional(),
+});
+
+export type DeliveryJob = z.output<typeof deliveryJobSchema>;
+
+/** The job name the project's own producers use; the worker accepts any name. */
+export const DELIVERY_JOB_NAME = "send-credentials";
+
+export type JobValidation = { ok: true; job: DeliveryJob } | { ok: false; reason: string };
+
+/**
+ * Validates untrusted job data. The reason names each offending field and never quotes a value,
+ * since the value may be a password.
+ */
+export function validateDeliveryJob(data: unknown): JobValidation {
+  const parsed = deliveryJobSchema.safeParse(data);
+  if (parsed.success) return { ok: true, job: parsed.data };
+  const reasons = parsed.error.issues.map((issue) => {
+    const field = issue.path.join(".");
+    if (!field) return "job data must be a JSON object with pid, password and source_id";
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    return `${field}: ${missing ? "is required" : issue.message}`;
+  });
+  return { ok: false, reason: `invalid job: ${reasons.join("; ")}` };
+}
