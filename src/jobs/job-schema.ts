@@ -8,22 +8,18 @@ export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
  * contract"). Producers and the worker validate with this one schema. Unknown fields are ignored,
  * so a producer may carry its own bookkeeping.
  */
+const text = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
+
 export const deliveryJobSchema = z.object({
-  pid: z
-    .string({ error: "must be a string" })
+  pid: text()
     .min(1, "must not be empty")
     .max(255, "must be at most 255 characters")
     .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
-  password: z
-    .string({ error: "must be a string" })
-    .min(1, "must not be empty")
-    .max(255, "must be at most 255 characters"),
-  source_id: z
-    .string({ error: "must be a string" })
-    .min(1, "must not be empty")
-    .max(255, "must be at most 255 characters"),
-  batch_id: z.string({ error: "must be a string" }).min(1).max(128).optional(),
-  reference: z.string({ error: "must be a string" }).max(255).optional(),
+  password: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
+  source_id: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
+  batch_id: text().min(1).max(128).optional(),
+  reference: text().max(255).optional(),
 });
 
 export type DeliveryJob = z.output<typeof deliveryJobSchema>;
@@ -43,8 +39,7 @@ export function validateDeliveryJob(data: unknown): JobValidation {
   const reasons = parsed.error.issues.map((issue) => {
     const field = issue.path.join(".");
     if (!field) return "job data must be a JSON object with pid, password and source_id";
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
-    return `${field}: ${missing ? "is required" : issue.message}`;
+    return `${field}: ${issue.message}`;
   });
   return { ok: false, reason: `invalid job: ${reasons.join("; ")}` };
 }

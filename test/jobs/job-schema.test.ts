@@ -1,0 +1,64 @@
+import { duplicateKey } from "../../src/jobs/duplicate-key";
+import { validateDeliveryJob } from "../../src/jobs/job-schema";
+
+describe("the job contract, version 1", () => {
+  it("accepts the documented payload and ignores unknown fields", () => {
+    const result = validateDeliveryJob({
+      pid: "guest.1@expo/hall\\B-2_x",
+      password: "Guest-Pa55",
+      source_id: "sms",
+      batch_id: "expo-2026",
+      reference: "REG-1042",
+      upstream_note: "kept by the producer",
+    });
+    expect(result).toEqual({
+      ok: true,
+      job: {
+        pid: "guest.1@expo/hall\\B-2_x",
+        password: "Guest-Pa55",
+        source_id: "sms",
+        batch_id: "expo-2026",
+        reference: "REG-1042",
+      },
+    });
+  });
+
+  it.each([
+    [{ password: "p", source_id: "s" }, "invalid job: pid: is required"],
+    [
+      { pid: "a b", password: "p", source_id: "s" },
+      "invalid job: pid: may only contain letters, digits and - _ . @ / \\",
+    ],
+    [{ pid: "a", password: 42, source_id: "s" }, "invalid job: password: must be a string"],
+    [{ pid: "a", password: "", source_id: "s" }, "invalid job: password: must not be empty"],
+    [{ pid: "a", password: "p" }, "invalid job: source_id: is required"],
+    ["just a string", "job data must be a JSON object with pid, password and source_id"],
+  ])("refuses %j naming the field", (data, reason) => {
+    const result = validateDeliveryJob(data);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(reason);
+  });
+
+  it("never quotes a value in its reason, since it may be a password", () => {
+    const result = validateDeliveryJob({ pid: "ok", password: "x".repeat(300), source_id: "s" });
+    expect(!result.ok && result.reason).toBe(
+      "invalid job: password: must be at most 255 characters",
+    );
+  });
+});
+
+describe("duplicate keys", () => {
+  const job = { source_id: "sms", pid: "guest1", password: "Guest-Pa55" };
+
+  it("are stable for the same secret and triple, and differ with any part", () => {
+    expect(duplicateKey("s".repeat(32), job)).toBe(duplicateKey("s".repeat(32), { ...job }));
+    expect(duplicateKey("s".repeat(32), job)).not.toBe(duplicateKey("t".repeat(32), job));
+    expect(duplicateKey("s".repeat(32), job)).not.toBe(
+      duplicateKey("s".repeat(32), { ...job, password: "other" }),
+    );
+    // Length prefixes keep field boundaries: ("ab","c") and ("a","bc") differ.
+    expect(duplicateKey("k".repeat(32), { source_id: "x", pid: "ab", password: "c" })).not.toBe(
+      duplicateKey("k".repeat(32), { source_id: "x", pid: "a", password: "bc" }),
+    );
+  });
+});
