@@ -3,14 +3,15 @@ import { z } from "zod";
 /** PacketFence's rule for a person's id (lib/pf/person.pm). */
 export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
 
+/** A string field: a missing one "is required", one of another type "must be a string". */
+const text = () =>
+  z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
+
 /**
  * A credential-delivery job, version 1: the contract upstream producers rely on (README, "Job
  * contract"). Producers and the worker validate with this one schema. Unknown fields are ignored,
  * so a producer may carry its own bookkeeping.
  */
-const text = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
-
 export const deliveryJobSchema = z.object({
   pid: text()
     .min(1, "must not be empty")
