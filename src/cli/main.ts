@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config/config";
 import { runCheck } from "./check";
+import { runEnqueue } from "./enqueue";
 import { type Command, EXIT } from "./io";
 import { runSimulate } from "./simulate";
 import { runWorker } from "./worker";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: "log in once through the shared token and report" },
+  enqueue: { run: runEnqueue, summary: "enqueue one credential delivery (password on stdin)" },
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
 };
