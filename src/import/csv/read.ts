@@ -1,0 +1,102 @@
+import { decodeText } from "./decode";
+import { DETECTION_LIMIT, detectDelimiter } from "./detect-delimiter";
+import { CsvError } from "./errors";
+import { type CsvDelimiter, type CsvReadOptions, resolveCsvOptions } from "./options";
+import { type CsvRecord, CsvTokenizer } from "./tokenizer";
+
+export interface CsvHeader {
+  /** Column names, trimmed, in file order. */
+  names: string[];
+  delimiter: CsvDelimiter;
+  /** The file line of the header row: 1 unless blank lines precede it. */
+  line: number;
+}
+
+export interface CsvReading {
+  header: Promise<CsvHeader>;
+  /** The rows after the header, once: a second iteration yields nothing. */
+  records: AsyncIterable<CsvRecord>;
+}
+
+/**
+ * Reads a registration file as a stream: the header, then one record at a time, so memory stays
+ * flat however many rows there are. Options are checked at once (InvalidCsvOptionError); file
+ * problems reject `header` or end `records` with a CsvError. Reading starts at the call; it stops
+ * when `records` is exhausted or abandoned (`break`), which also closes a Node stream.
+ */
+export function readCsv(
+  input: AsyncIterable<Buffer | Uint8Array | string> | NodeJS.ReadableStream,
+  options?: CsvReadOptions,
+): CsvReading {
+  const resolved = resolveCsvOptions(options);
+  const format = { delimiter: resolved.delimiter };
+  const rows = tokenize(input, resolved.encoding, format);
+  const header = rows.next().then(({ value }): CsvHeader => {
+    if (value === undefined) throw new CsvError(1, "the file is empty; expected a header row");
+    const names = value.fields.map((name) => name.trim());
+    return { names, delimiter: format.delimiter ?? ",", line: value.line };
+  });
+  // A caller that only iterates `records` still gets the error there; don't also crash the process.
+  header.catch(() => {});
+  return { header, records: afterHeader(header, rows) };
+}
+
+/**
+ * `rows` without its first record, once the header is known. A plain iterator rather than an
+ * async generator: each generator layer costs every record a few promise turns.
+ */
+function afterHeader(
+  header: Promise<CsvHeader>,
+  rows: AsyncGenerator<CsvRecord, void, undefined>,
+): AsyncIterable<CsvRecord> {
+  let started = false;
+  const iterator: AsyncIterableIterator<CsvRecord> = {
+    next: () => {
+      if (started) return rows.next();
+      return header.then(() => {
+        started = true;
+        return rows.next();
+      });
+    },
+    // A `break` in the caller's loop lands here: stop the reader, which closes the input.
+    return: async () => {
+      await rows.return();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+/**
+ * All records, header first. Sets `format.delimiter`, when it was not given, from the first
+ * non-empty line before yielding anything.
+ */
+async function* tokenize(
+  input: AsyncIterable<Uint8Array | string>,
+  encoding: string,
+  format: { delimiter: CsvDelimiter | undefined },
+): AsyncGenerator<CsvRecord, void, undefined> {
+  let tokenizer: CsvTokenizer | undefined;
+  // Detection needs the whole header line: text is held here until a line break arrives.
+  let pending = "";
+  for await (const text of decodeText(input, encoding)) {
+    if (tokenizer !== undefined) {
+      yield* tokenizer.push(text);
+      continue;
+    }
+    pending += text;
+    if (format.delimiter === undefined) {
+      if (!/[\r\n]/.test(text) && pending.length < DETECTION_LIMIT) continue;
+      format.delimiter = detectDelimiter(pending, false);
+      if (format.delimiter === undefined) continue;
+    }
+    tokenizer = new CsvTokenizer(format.delimiter);
+    yield* tokenizer.push(pending);
+    pending = "";
+  }
+  format.delimiter ??= detectDelimiter(pending, true);
+  tokenizer ??= new CsvTokenizer(format.delimiter);
+  yield* tokenizer.push(pending);
+  yield* tokenizer.end();
+}

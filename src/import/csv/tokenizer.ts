@@ -1,0 +1,159 @@
+import { CsvError } from "./errors";
+import type { CsvDelimiter } from "./options";
+
+/** One row as it is in the file; `line` is the file line where it starts (header = 1). */
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+
+enum State {
+  /** Nothing of the field read yet: a quote here opens a quoted field. */
+  FieldStart = 0,
+  /** Outside quotes: a quote is a literal character. */
+  Unquoted = 1,
+  Quoted = 2,
+  /** A quote inside a quoted field: either the first of "" or the closing quote. */
+  QuotedQuote = 3,
+}
+
+/**
+ * RFC 4180 records from text pushed in chunks of any size, split anywhere. CRLF, LF and a lone
+ * CR (old Mac exports) end a record outside quotes; inside quotes they are data and still count
+ * as lines, so each record knows the line it starts on. Lenient where spreadsheets are: a quote
+ * inside an unquoted field is literal, text after a closing quote is kept, rows whose cells are
+ * all blank (empty lines, Excel's ";;;" rows) are skipped.
+ */
+export class CsvTokenizer {
+  readonly #delimiter: number;
+  #state = State.FieldStart;
+  #fields: string[] = [];
+  #field = "";
+  /** The line being read. */
+  #line = 1;
+  #recordLine = 1;
+  #quoteLine = 1;
+  /** The last character was a CR: an LF now completes that line break rather than adding one. */
+  #afterCR = false;
+
+  constructor(delimiter: CsvDelimiter) {
+    this.#delimiter = delimiter.charCodeAt(0);
+  }
+
+  push(text: string): CsvRecord[] {
+    const records: CsvRecord[] = [];
+    const n = text.length;
+    let i = 0;
+    if (n > 0 && this.#afterCR) {
+      this.#afterCR = false;
+      if (text.charCodeAt(0) === LF) {
+        if (this.#state === State.Quoted) this.#field += "\n";
+        i = 1;
+      }
+    }
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (this.#state === State.Quoted) {
+        i = this.#quoted(text, i, c);
+      } else if (this.#state === State.QuotedQuote) {
+        if (c === QUOTE) {
+          this.#field += '"';
+          this.#state = State.Quoted;
+          i++;
+        } else {
+          this.#state = State.Unquoted;
+        }
+      } else if (c === this.#delimiter) {
+        this.#fields.push(this.#field);
+        this.#field = "";
+        this.#state = State.FieldStart;
+        i++;
+      } else if (c === LF || c === CR) {
+        this.#endRecord(records);
+        i = this.#lineBreak(text, i, c);
+        this.#recordLine = this.#line;
+      } else if (c === QUOTE && this.#state === State.FieldStart) {
+        this.#state = State.Quoted;
+        this.#quoteLine = this.#line;
+        i++;
+      } else {
+        i = this.#unquoted(text, i);
+      }
+    }
+    return records;
+  }
+
+  /** The last record, if the file does not end with a line break. */
+  end(): CsvRecord[] {
+    if (this.#state === State.Quoted) {
+      throw new CsvError(
+        this.#quoteLine,
+        'a quoted field starting on this line is never closed (a missing closing ")',
+      );
+    }
+    const records: CsvRecord[] = [];
+    if (this.#fields.length > 0 || this.#field !== "" || this.#state !== State.FieldStart) {
+      this.#endRecord(records);
+    }
+    return records;
+  }
+
+  /** Reads a run of quoted data up to the next quote or line break, or handles that character. */
+  #quoted(text: string, start: number, c: number): number {
+    if (c === QUOTE) {
+      this.#state = State.QuotedQuote;
+      return start + 1;
+    }
+    if (c === LF || c === CR) {
+      this.#field += c === LF ? "\n" : "\r";
+      return this.#lineBreak(text, start, c);
+    }
+    let end = start + 1;
+    while (end < text.length) {
+      const d = text.charCodeAt(end);
+      if (d === QUOTE || d === LF || d === CR) break;
+      end++;
+    }
+    this.#field += text.slice(start, end);
+    return end;
+  }
+
+  #unquoted(text: string, start: number): number {
+    let end = start + 1;
+    while (end < text.length) {
+      const d = text.charCodeAt(end);
+      if (d === this.#delimiter || d === LF || d === CR) break;
+      end++;
+    }
+    this.#field += text.slice(start, end);
+    this.#state = State.Unquoted;
+    return end;
+  }
+
+  /** Counts the line break at `i` (CRLF once) and returns the index after it. */
+  #lineBreak(text: string, i: number, c: number): number {
+    this.#line++;
+    if (c === LF) return i + 1;
+    if (i + 1 === text.length) {
+      this.#afterCR = true;
+      return i + 1;
+    }
+    if (text.charCodeAt(i + 1) !== LF) return i + 1;
+    if (this.#state === State.Quoted) this.#field += "\n";
+    return i + 2;
+  }
+
+  #endRecord(records: CsvRecord[]): void {
+    const fields = this.#fields;
+    fields.push(this.#field);
+    this.#fields = [];
+    this.#field = "";
+    this.#state = State.FieldStart;
+    if (fields.some((field) => field.trim() !== ""))
+      records.push({ line: this.#recordLine, fields });
+  }
+}

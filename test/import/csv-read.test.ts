@@ -1,0 +1,208 @@
+import { Readable } from "node:stream";
+import {
+  CsvError,
+  type CsvReadOptions,
+  InvalidCsvOptionError,
+  readCsv,
+} from "../../src/import/csv";
+
+/** The text as UTF-8 bytes, `size` bytes per chunk: splits land anywhere, even inside "" or CRLF. */
+async function* inChunks(text: string, size: number): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text, "utf8");
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function read(text: string, options?: CsvReadOptions, chunkSize = 1 << 16) {
+  const reading = readCsv(inChunks(text, chunkSize), options);
+  const header = await reading.header;
+  const records = [];
+  for await (const record of reading.records) records.push(record);
+  return { header, records };
+}
+
+/** The same result whatever the chunk size: every split point must be handled. */
+async function readEverySplit(text: string, options?: CsvReadOptions) {
+  const whole = await read(text, options);
+  for (const size of [1, 2, 3, 7]) expect(await read(text, options, size)).toEqual(whole);
+  return whole;
+}
+
+describe("readCsv: delimiter", () => {
+  it.each([
+    ["comma", "pid,password,source_id\nbob,pw1,sms\n", ","],
+    ["semicolon", "pid;password;source_id\nbob;pw1;sms\n", ";"],
+    ["tab", "pid\tpassword\tsource_id\nbob\tpw1\tsms\n", "\t"],
+  ])("detects a %s from the header line", async (_name, text, delimiter) => {
+    const { header, records } = await readEverySplit(text);
+    expect(header).toEqual({ names: ["pid", "password", "source_id"], delimiter, line: 1 });
+    expect(records).toEqual([{ line: 2, fields: ["bob", "pw1", "sms"] }]);
+  });
+
+  it("prefers the delimiter that gives the most columns, ignoring quoted ones", async () => {
+    const { header } = await read('"Name, full";pid;password\nx;y;z\n');
+    expect(header.delimiter).toBe(";");
+    expect(header.names).toEqual(["Name, full", "pid", "password"]);
+  });
+
+  it("breaks a tie in favour of the comma", async () => {
+    expect((await read("pid,pass;word\na,b\n")).header.delimiter).toBe(",");
+    expect((await read("pid\n")).header.delimiter).toBe(",");
+  });
+
+  it("judges the first non-empty line", async () => {
+    const { header, records } = await readEverySplit("\n\r\npid;password\nbob;pw\n");
+    expect(header).toEqual({ names: ["pid", "password"], delimiter: ";", line: 3 });
+    expect(records).toEqual([{ line: 4, fields: ["bob", "pw"] }]);
+  });
+
+  it("uses a given delimiter, 'tab' included", async () => {
+    expect((await read("a,b;c\n", { delimiter: ";" })).header.names).toEqual(["a,b", "c"]);
+    expect((await read("a,b\tc\n", { delimiter: "tab" })).header.names).toEqual(["a,b", "c"]);
+  });
+
+  it("refuses an unsupported delimiter before reading", () => {
+    const input = inChunks("a|b\n", 10);
+    expect(() => readCsv(input, { delimiter: "|" as "," })).toThrow(InvalidCsvOptionError);
+  });
+});
+
+describe("readCsv: lines", () => {
+  it("reads semicolons with a BOM and CRLF line ends", async () => {
+    const { header, records } = await readEverySplit(
+      "\uFEFFpid;password\r\nbob;pw1\r\nann;pw2\r\n",
+    );
+    expect(header.names).toEqual(["pid", "password"]);
+    expect(records).toEqual([
+      { line: 2, fields: ["bob", "pw1"] },
+      { line: 3, fields: ["ann", "pw2"] },
+    ]);
+  });
+
+  it("skips empty and blank-cell lines but counts them", async () => {
+    const text = "pid,password\n\nbob,pw1\r\n\r\n   \n,,\nann,pw2";
+    const { records } = await readEverySplit(text);
+    expect(records).toEqual([
+      { line: 3, fields: ["bob", "pw1"] },
+      { line: 7, fields: ["ann", "pw2"] },
+    ]);
+  });
+
+  it("treats a lone CR outside quotes as a line end (classic Mac exports)", async () => {
+    const { records } = await readEverySplit("pid,password\rbob,pw1\rann,pw2\r");
+    expect(records.map((r) => r.line)).toEqual([2, 3]);
+  });
+
+  it("keeps rows with extra or missing columns as they are", async () => {
+    const { records } = await read("pid,password\nbob,pw1,extra,more\nann\n");
+    expect(records).toEqual([
+      { line: 2, fields: ["bob", "pw1", "extra", "more"] },
+      { line: 3, fields: ["ann"] },
+    ]);
+  });
+
+  it("trims header names but not data cells", async () => {
+    const { header, records } = await read(" PID , Password \n bob , pw \n");
+    expect(header.names).toEqual(["PID", "Password"]);
+    expect(records[0]?.fields).toEqual([" bob ", " pw "]);
+  });
+});
+
+describe("readCsv: quoting", () => {
+  it("reads delimiters, doubled quotes and line breaks inside quotes", async () => {
+    const text =
+      'pid,note,password\n"bob","a, b",pw1\nann,"say ""hi""",pw2\n"cy","two\r\nline\nbreaks",pw3\ndee,"",pw4\n';
+    const { records } = await readEverySplit(text);
+    expect(records).toEqual([
+      { line: 2, fields: ["bob", "a, b", "pw1"] },
+      { line: 3, fields: ["ann", 'say "hi"', "pw2"] },
+      { line: 4, fields: ["cy", "two\r\nline\nbreaks", "pw3"] },
+      { line: 7, fields: ["dee", "", "pw4"] },
+    ]);
+  });
+
+  it("keeps a lone CR inside quotes as data and counts it as a line", async () => {
+    const { records } = await readEverySplit('a,b\n"x\ry",z\nnext,row\n');
+    expect(records).toEqual([
+      { line: 2, fields: ["x\ry", "z"] },
+      { line: 4, fields: ["next", "row"] },
+    ]);
+  });
+
+  it("treats a quote inside an unquoted field as a literal", async () => {
+    const { records } = await readEverySplit('a,b\n5" disk,O"Brien\n');
+    expect(records).toEqual([{ line: 2, fields: ['5" disk', 'O"Brien'] }]);
+  });
+
+  it("keeps text after a closing quote", async () => {
+    const { records } = await readEverySplit('a,b\n"x"y,"z" \n');
+    expect(records).toEqual([{ line: 2, fields: ["xy", "z "] }]);
+  });
+
+  it("ends the last record at end of file, quoted or not", async () => {
+    expect((await readEverySplit('a,b\nx,"y"')).records).toEqual([{ line: 2, fields: ["x", "y"] }]);
+    expect((await readEverySplit("a,b\nx,")).records).toEqual([{ line: 2, fields: ["x", ""] }]);
+  });
+
+  it("names the line where an unterminated quoted field starts", async () => {
+    const text = 'pid,password\nbob,pw1\nann,"pw2\nmore\nlines\n';
+    for (const size of [1, 1 << 16]) {
+      const error = await read(text, {}, size).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CsvError);
+      expect((error as CsvError).line).toBe(3);
+      expect((error as CsvError).message).toMatch(/^line 3: a quoted field .* never closed/);
+    }
+  });
+
+  it("names the header line when the header's quote is never closed", async () => {
+    await expect(read('"pid,password\nbob,pw\n').then((r) => r.header)).rejects.toMatchObject({
+      line: 1,
+    });
+  });
+});
+
+describe("readCsv: streams and lifecycle", () => {
+  it("reads a Node stream", async () => {
+    const stream = Readable.from([Buffer.from("pid;password\n"), Buffer.from("bob;pw\n")]);
+    const reading = readCsv(stream);
+    expect((await reading.header).delimiter).toBe(";");
+    const records = [];
+    for await (const record of reading.records) records.push(record);
+    expect(records).toEqual([{ line: 2, fields: ["bob", "pw"] }]);
+  });
+
+  it("reads string chunks", async () => {
+    async function* strings() {
+      yield "\uFEFFpid,pass";
+      yield "word\nbob,pw\n";
+    }
+    const reading = readCsv(strings());
+    expect((await reading.header).names).toEqual(["pid", "password"]);
+  });
+
+  it("rejects an empty file", async () => {
+    await expect(read("")).rejects.toThrow("line 1: the file is empty; expected a header row");
+    await expect(read("\n\n")).rejects.toBeInstanceOf(CsvError);
+  });
+
+  it("gives a header-less error to a caller that only iterates records", async () => {
+    const reading = readCsv(inChunks("", 1));
+    const iterate = async () => {
+      for await (const _ of reading.records) {
+        // nothing to see
+      }
+    };
+    await expect(iterate()).rejects.toBeInstanceOf(CsvError);
+  });
+
+  it("closes the stream when the caller stops early", async () => {
+    const stream = Readable.from(
+      (function* () {
+        yield "pid,password\n";
+        for (let i = 0; i < 1000; i++) yield `u${i},pw\n`;
+      })(),
+    );
+    const reading = readCsv(stream);
+    for await (const record of reading.records) if (record.line === 3) break;
+    expect(stream.destroyed).toBe(true);
+  });
+});
