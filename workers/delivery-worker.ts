@@ -1,4 +1,6 @@
 import { Queue, Worker } from "bullmq";
+import { BatchCounters } from "../src/batches/batch-counters";
+import { batchKeys, batchOfJob } from "../src/batches/batch-keys";
 import type { Config } from "../src/config/config";
 import { createDeliveryProcessor, type DeliveryResult } from "../src/delivery/deliver";
 import { FleetPause } from "../src/delivery/fleet-pause";
@@ -6,12 +8,6 @@ import type { Logger } from "../src/logging/logger";
 import { connectAppliance } from "../src/runtime/appliance";
 import { connectRedis } from "../src/runtime/redis";
 import { createTokenManager } from "../src/runtime/token-manager";
-
-/**
- * No rate limit configured still needs a limiter: BullMQ honours a manual `rateLimit()` (our
- * fleet-wide pause) only when one is set. This one never limits by itself.
- */
-const UNLIMITED = { max: 1_000_000, duration: 1_000 };
 
 export interface RunningDeliveryWorker {
   worker: Worker;
@@ -44,7 +40,9 @@ export async function startDeliveryWorker(
     initialPauseMs: 1_000,
     maxPauseMs: delivery.systemicPauseMaxMs,
     logger,
+    workersHaveLimiter: delivery.rateLimit !== undefined,
   });
+  await pause.releaseHold();
   const processor = createDeliveryProcessor({
     send: (args, token) => appliance.client.sendUserCredentials(args, token),
     tokens,
@@ -64,7 +62,7 @@ export async function startDeliveryWorker(
     concurrency: delivery.concurrency,
     limiter: delivery.rateLimit
       ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
-      : UNLIMITED,
+      : undefined,
     // The job holds the guest's plaintext password: once delivered it must not stay in Redis.
     removeOnComplete: { count: 0 },
     removeOnFail: { age: Math.ceil(delivery.failedRetentionMs / 1_000) },
@@ -74,7 +72,14 @@ export async function startDeliveryWorker(
     // A job whose worker died goes back to waiting; only a job that keeps killing workers fails.
     maxStalledCount: 5,
   });
+  const counters = new BatchCounters(
+    redis,
+    batchKeys(config.redisKeyPrefix, queueSettings.name),
+    logger,
+  );
+  worker.on("completed", (job) => counters.record(batchOfJob(job), "delivered"));
   worker.on("failed", (job, error) => {
+    if (job) counters.record(batchOfJob(job), "failed");
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(
@@ -113,6 +118,7 @@ export async function startDeliveryWorker(
         );
         await worker.close(true);
       }
+      await counters.close();
       await queue.close();
       await tokens.close();
       await appliance.close();

@@ -43,8 +43,10 @@ export function scrub(text: string, secrets: readonly string[]): string {
   let clean = text;
   for (const secret of secrets) {
     if (secret.length === 0) continue;
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
-      clean = clean.split(form).join("[redacted]");
+    if (clean.includes(secret)) clean = clean.split(secret).join("[redacted]");
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && clean.includes(escaped)) {
+      clean = clean.split(escaped).join("[redacted]");
     }
   }
   return clean;

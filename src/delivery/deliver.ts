@@ -42,9 +42,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
   return async function deliver(job: Job, lockToken?: string): Promise<DeliveryResult> {
     const validation = validateDeliveryJob(job.data);
     const pid = typeof job.data?.pid === "string" ? job.data.pid : undefined;
-    const log = deps.logger.child({ jobId: job.id, pid });
+    const log = lazyChild(deps.logger, { jobId: job.id, pid });
     if (!validation.ok) {
-      log.error({ outcome: "invalid" }, validation.reason);
+      log().error({ outcome: "invalid" }, validation.reason);
       throw new UnrecoverableError(validation.reason);
     }
     const { pid: guest, password, source_id } = validation.job;
@@ -56,12 +56,14 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         deps.send({ pid: guest, password, source_id }, token),
       );
     } catch (error) {
-      return handleFailure(job, lockToken, asFailure(error), attempt, log);
+      return handleFailure(job, lockToken, asFailure(error), attempt, log());
     }
-    log.info(
-      { outcome: "delivered", status: delivered.status, attempt },
-      "credentials accepted by AxelNAC",
-    );
+    if (deps.logger.isLevelEnabled("info")) {
+      log().info(
+        { outcome: "delivered", status: delivered.status, attempt },
+        "credentials accepted by AxelNAC",
+      );
+    }
     await deps.pause.deliveredOnce();
     return { status: delivered.status, message: delivered.message, attempts: attempt };
   };
@@ -148,5 +150,14 @@ function asFailure(error: unknown): Failure {
     code: "COURIER_INTERNAL_ERROR",
     failureClass: "retryable",
     message: String(e?.message ?? error),
+  };
+}
+
+/** pino's child() costs more than the rest of a delivery's logging: made only when a line is written. */
+function lazyChild(logger: Logger, bindings: Record<string, unknown>): () => Logger {
+  let child: Logger | undefined;
+  return () => {
+    child ??= logger.child(bindings);
+    return child;
   };
 }

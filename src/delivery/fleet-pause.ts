@@ -28,6 +28,12 @@ redis.call('DEL', KEYS[1])
 local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)
 return now - tonumber(since)`;
 
+/**
+ * The queue-wide rate limit a pause installs while it lasts: a billion jobs a second, i.e. no
+ * limit but the pause itself. Its odd value marks it as ours, so an operator's is never removed.
+ */
+const PAUSE_RATE_LIMIT = { max: 1_000_000_000, duration: 1_000 };
+
 export interface FleetPauseOptions {
   queue: Queue;
   redis: Redis;
@@ -35,6 +41,12 @@ export interface FleetPauseOptions {
   initialPauseMs: number;
   maxPauseMs: number;
   logger: Logger;
+  /**
+   * The workers run with a rate limit of their own (QUEUE_RATE_LIMIT_MAX). Without one, BullMQ
+   * ignores `rateLimit()`, so a pause installs a queue-wide limit for its duration and removes it
+   * afterwards: keeping one all the time would cost every job three more Redis commands.
+   */
+  workersHaveLimiter: boolean;
 }
 
 /**
@@ -45,8 +57,16 @@ export interface FleetPauseOptions {
 export class FleetPause {
   readonly #options: FleetPauseOptions;
   readonly #stateKey: string;
-  #sawUnavailable = false;
+  /**
+   * True at start: the outage may have been seen only by processes that are gone (the fleet was
+   * restarted to fix the API password). The first delivery of each process then ends it, at the
+   * cost of one Redis round trip per process, so a stale outage neither hides the next one's
+   * error line nor starts it with a long pause.
+   */
+  #sawUnavailable = true;
   #throttledUntil = 0;
+  /** When this process' last pause ends; 0 when it installed no limit that is still to remove. */
+  #holdUntil = 0;
 
   constructor(options: FleetPauseOptions) {
     this.#options = options;
@@ -63,7 +83,7 @@ export class FleetPause {
       );
     }
     this.#throttledUntil = Math.max(this.#throttledUntil, now + retryAfterMs);
-    await this.#options.queue.rateLimit(retryAfterMs);
+    await this.#hold(retryAfterMs);
   }
 
   /**
@@ -71,7 +91,7 @@ export class FleetPause {
    * that doubles at each failed probe. Returns the pause in ms.
    */
   async unavailable(error: { code: string; message: string }, atLeastMs = 0): Promise<number> {
-    const { redis, initialPauseMs, maxPauseMs, logger, queue } = this.#options;
+    const { redis, initialPauseMs, maxPauseMs, logger } = this.#options;
     this.#sawUnavailable = true;
     const [changed, pauseMs, attempts] = (await redis.eval(
       RECORD_UNAVAILABLE,
@@ -94,17 +114,49 @@ export class FleetPause {
         "AxelNAC still unavailable",
       );
     }
-    await queue.rateLimit(pause);
+    await this.#hold(pause);
     return pause;
   }
 
   /** A delivery went through: if this process had seen the appliance unavailable, say it is back. */
   async deliveredOnce(): Promise<void> {
+    if (this.#holdUntil > 0 && Date.now() >= this.#holdUntil) await this.releaseHold();
     if (!this.#sawUnavailable) return;
     this.#sawUnavailable = false;
     const downMs = Number(await this.#options.redis.eval(RECORD_RECOVERED, 1, this.#stateKey));
     if (downMs >= 0) {
       this.#options.logger.info({ downMs }, "AxelNAC available again: deliveries resume");
     }
+  }
+
+  /**
+   * Removes the queue-wide limit a pause installed, once no pause holds. Called by the process
+   * that paused, after its pause, and at every worker start (the one that paused may be gone).
+   */
+  async releaseHold(): Promise<void> {
+    if (this.#options.workersHaveLimiter) return;
+    const { queue } = this.#options;
+    this.#holdUntil = 0; // one check per pause, not one per delivery finishing at the same time
+    const limit = await queue.getGlobalRateLimit();
+    if (limit?.max !== PAUSE_RATE_LIMIT.max) return;
+    const holdsMs = await queue.getRateLimitTtl(PAUSE_RATE_LIMIT.max);
+    if (holdsMs > 0) {
+      this.#holdUntil = Date.now() + holdsMs;
+      return;
+    }
+    // Another process may pause between the check and the removal; its jobs then meet the
+    // outage again and pause anew, so the race costs one round of probes, not a lost job.
+    await queue.removeGlobalRateLimit();
+  }
+
+  async #hold(ms: number): Promise<void> {
+    const { queue, workersHaveLimiter } = this.#options;
+    if (!workersHaveLimiter) {
+      this.#holdUntil = Math.max(this.#holdUntil, Date.now() + ms);
+      if (!(await queue.getGlobalRateLimit())) {
+        await queue.setGlobalRateLimit(PAUSE_RATE_LIMIT.max, PAUSE_RATE_LIMIT.duration);
+      }
+    }
+    await queue.rateLimit(ms);
   }
 }
