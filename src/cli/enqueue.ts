@@ -1,10 +1,9 @@
 import { parseArgs } from "node:util";
 import { PRIORITY_LIMIT } from "bullmq";
-import type { DestinationStream } from "pino";
 import { loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
 import { validateDeliveryJob } from "../jobs/job-schema";
-import { createLogger } from "../logging/logger";
+import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { connectDeliveryProducer } from "../runtime/producer";
 import { type CommandIo, EXIT } from "./io";
@@ -104,12 +103,8 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
     return EXIT.usage;
   }
 
-  const logger = createLogger({
-    level: config.log.level,
-    format: "json",
-    // stdout carries the one result line scripts read; logs go to stderr.
-    destination: io.stderr as unknown as DestinationStream,
-  });
+  // stdout carries the one result line scripts read; logs go to stderr.
+  const logger = createCommandLogger(config.log.level, io.stderr);
   let runtime: Awaited<ReturnType<typeof connectDeliveryProducer>> | undefined;
   try {
     runtime = await connectDeliveryProducer(config, logger, {

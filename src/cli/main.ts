@@ -2,14 +2,18 @@
 import { ConfigError } from "../config/config";
 import { runCheck } from "./check";
 import { runEnqueue } from "./enqueue";
+import { runFailed } from "./failed";
 import { type Command, EXIT } from "./io";
 import { runSimulate } from "./simulate";
+import { runStatus } from "./status";
 import { runWorker } from "./worker";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: "log in once through the shared token and report" },
   enqueue: { run: runEnqueue, summary: "enqueue one credential delivery (password on stdin)" },
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
+  status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
+  failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
 };
 

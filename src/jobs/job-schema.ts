@@ -3,6 +3,9 @@ import { z } from "zod";
 /** PacketFence's rule for a person's id (lib/pf/person.pm). */
 export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
 
+/** Batch ids go into job ids and Redis keys: a small alphabet keeps both unambiguous. */
+export const BATCH_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 /** A string field: a missing one "is required", one of another type "must be a string". */
 const text = () =>
   z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
@@ -19,7 +22,9 @@ export const deliveryJobSchema = z.object({
     .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
   password: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
   source_id: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
-  batch_id: text().min(1).max(128).optional(),
+  batch_id: text()
+    .regex(BATCH_ID_PATTERN, "must be 1 to 64 letters, digits, dots, dashes or underscores")
+    .optional(),
   reference: text().max(255).optional(),
 });
 

@@ -45,6 +45,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(base);
 }
 
+/**
+ * For one-shot commands whose stdout carries the result a script reads: JSON log lines go to the
+ * given stream (stderr) instead.
+ */
+export function createCommandLogger(level: string, stream: NodeJS.WritableStream): Logger {
+  return createLogger({
+    level,
+    format: "json",
+    destination: stream as unknown as DestinationStream,
+  });
+}
+
 /** A logger that writes nothing, for library callers that pass none. */
 export function silentLogger(): Logger {
   return pino({ level: "silent" });

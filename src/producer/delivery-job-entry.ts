@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { JobsOptions } from "bullmq";
+import { batchJobId } from "../batches/batch-keys";
 import { duplicateKey } from "../jobs/duplicate-key";
 import { DELIVERY_JOB_NAME, type DeliveryJob } from "../jobs/job-schema";
 import { delayUntil, type EnqueueOptions } from "./enqueue-options";
@@ -31,7 +32,8 @@ export function deliveryJobEntry(
   const opts: DeliveryJobEntry["opts"] = {
     // A fresh id rather than BullMQ's counter: when deduplication keeps an earlier job, BullMQ
     // answers with that job's id, and a different id is how we tell.
-    jobId: randomUUID(),
+    // The batch id leads, so a batch's active and scheduled jobs are counted from ids alone.
+    jobId: batchJobId(job.batch_id, randomUUID()),
     // The guest's plaintext password must not stay readable in Redis once delivered.
     removeOnComplete: true,
     removeOnFail: { age: Math.ceil(policy.failedRetentionMs / 1000) },

@@ -1,4 +1,7 @@
 import type { Queue } from "bullmq";
+import type Redis from "ioredis";
+import type { BatchKeys } from "../batches/batch-keys";
+import { registerEnqueued } from "../batches/batch-registry";
 import { type DeliveryJob, validateDeliveryJob } from "../jobs/job-schema";
 import { type Logger, silentLogger } from "../logging/logger";
 import { type DeliveryJobEntry, deliveryJobEntry, type ProducerPolicy } from "./delivery-job-entry";
@@ -32,6 +35,8 @@ export interface DeliveryProducerOptions {
   duplicateKeySecret: string;
   /** How long a failed job stays for inspection (FAILED_JOB_RETENTION). Default 30 days. */
   failedRetentionMs?: number;
+  /** Where batch totals are kept, so `status` can tell how much of a batch is done. */
+  batches?: { redis: Redis; keys: BatchKeys };
   logger?: Logger;
 }
 
@@ -42,6 +47,7 @@ export class DeliveryProducer {
   readonly #queue: Queue;
   readonly #policy: ProducerPolicy;
   readonly #logger: Logger;
+  readonly #batches: DeliveryProducerOptions["batches"];
 
   constructor(options: DeliveryProducerOptions) {
     const { queue, duplicateWindowMs, duplicateKeySecret } = options;
@@ -57,6 +63,7 @@ export class DeliveryProducer {
     this.#queue = queue;
     this.#policy = { duplicateWindowMs, duplicateKeySecret, failedRetentionMs };
     this.#logger = (options.logger ?? silentLogger()).child({ queue: queue.name });
+    this.#batches = options.batches;
   }
 
   /** Validates, then writes one job in one round trip. Throws `InvalidJobError` before writing. */
@@ -67,6 +74,7 @@ export class DeliveryProducer {
     const entry = deliveryJobEntry(validation.job, options, this.#policy, Date.now());
     const added = await this.#queue.add(entry.name, entry.data, entry.opts);
     const result = outcome(entry, added.id);
+    if (!result.duplicate) await this.#registerInBatches([entry.data.batch_id]);
     this.#logger.info(
       { pid: entry.data.pid, batch_id: entry.data.batch_id, ...result },
       result.duplicate
@@ -106,9 +114,14 @@ export class DeliveryProducer {
       // BullMQ's addBulk runs one add script per job in a single pipeline: one round trip, and
       // each script applies deduplication as `add` does (see the README's job contract).
       const added = await this.#queue.addBulk(entries);
+      const enqueuedBatchIds: (string | undefined)[] = [];
       chunk.forEach(({ index }, i) => {
-        accepted.push({ index, ...outcome(entries[i] as DeliveryJobEntry, added[i]?.id) });
+        const entry = entries[i] as DeliveryJobEntry;
+        const result = outcome(entry, added[i]?.id);
+        accepted.push({ index, ...result });
+        if (!result.duplicate) enqueuedBatchIds.push(entry.data.batch_id);
       });
+      await this.#registerInBatches(enqueuedBatchIds);
     }
 
     const duplicates = accepted.filter((item) => item.duplicate).length;
@@ -123,6 +136,11 @@ export class DeliveryProducer {
       "credential deliveries enqueued in bulk",
     );
     return { accepted, rejected };
+  }
+
+  async #registerInBatches(batchIds: (string | undefined)[]): Promise<void> {
+    if (!this.#batches) return;
+    await registerEnqueued(this.#batches.redis, this.#batches.keys, batchIds);
   }
 }
 

@@ -1,9 +1,9 @@
 import { Queue } from "bullmq";
-import type Redis from "ioredis";
+import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { DeliveryProducer, resolveDuplicateKeySecret } from "../producer";
-import { connectRedis, redactRedisUrl } from "./redis";
+import { connectRedis, whenRedisReady } from "./redis";
 
 export interface ProducerRuntime {
   producer: DeliveryProducer;
@@ -31,7 +31,7 @@ export async function connectDeliveryProducer(
   const redis = connectRedis(config.redisUrl, logger, options.connectionName ?? "producer");
   try {
     if (options.readyTimeoutMs !== undefined) {
-      await whenReady(redis, options.readyTimeoutMs, config.redisUrl);
+      await whenRedisReady(redis, options.readyTimeoutMs, config.redisUrl);
     }
     const secret = await resolveDuplicateKeySecret(
       redis,
@@ -46,6 +46,7 @@ export async function connectDeliveryProducer(
       duplicateWindowMs: config.producer.duplicateWindowMs,
       duplicateKeySecret: secret,
       failedRetentionMs: config.delivery.failedRetentionMs,
+      batches: { redis, keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
       logger: logger.child({ component: "producer" }),
     });
     return {
@@ -60,24 +61,4 @@ export async function connectDeliveryProducer(
     redis.disconnect();
     throw error;
   }
-}
-
-function whenReady(redis: Redis, timeoutMs: number, url: string): Promise<void> {
-  if (redis.status === "ready") return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off("ready", onReady);
-      reject(
-        Object.assign(
-          new Error(`Redis at ${redactRedisUrl(url)} is not reachable (waited ${timeoutMs} ms)`),
-          { code: "COURIER_REDIS_UNREACHABLE" },
-        ),
-      );
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once("ready", onReady);
-  });
 }

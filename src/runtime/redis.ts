@@ -41,3 +41,24 @@ export function redactRedisUrl(url: string): string {
     return "<invalid REDIS_URL>";
   }
 }
+
+/** For one-shot commands: an answer within `timeoutMs`, rather than waiting for Redis forever. */
+export function whenRedisReady(redis: Redis, timeoutMs: number, url: string): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      reject(
+        Object.assign(
+          new Error(`Redis at ${redactRedisUrl(url)} is not reachable (waited ${timeoutMs} ms)`),
+          { code: "COURIER_REDIS_UNREACHABLE" },
+        ),
+      );
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", onReady);
+  });
+}

@@ -1,0 +1,99 @@
+import type { Queue } from "bullmq";
+import type Redis from "ioredis";
+import { type BatchKeys, batchOfJobId } from "./batch-keys";
+
+/** What `status` reports; `--json` prints exactly these keys. */
+export interface BatchStatus {
+  /** The batch id, or null for the whole queue. */
+  batch: string | null;
+  total: number;
+  waiting: number;
+  delayed: number;
+  active: number;
+  delivered: number;
+  failed: number;
+  createdAt?: string;
+}
+
+export class UnknownBatchError extends Error {
+  readonly code = "COURIER_UNKNOWN_BATCH";
+  constructor(readonly batchId: string) {
+    super(`no batch "${batchId}" in this queue (batches are listed by \`axelnac-courier status\`)`);
+  }
+}
+
+/**
+ * A batch's progress. Delivered and failed come from the counters the workers keep (the jobs
+ * themselves may be gone); active and scheduled from the job ids in BullMQ's lists, which start
+ * with the batch id; waiting is what remains of the total.
+ */
+export async function readBatchStatus(
+  queue: Queue,
+  redis: Redis,
+  keys: BatchKeys,
+  batchId: string,
+): Promise<BatchStatus> {
+  const [counters, activeIds, delayedIds] = await Promise.all([
+    redis.hgetall(keys.batch(batchId)),
+    queue.getRanges(["active"], 0, -1),
+    queue.getRanges(["delayed"], 0, -1),
+  ]);
+  if (!counters.total) throw new UnknownBatchError(batchId);
+  const inBatch = (ids: string[]) => ids.filter((id) => batchOfJobId(id) === batchId).length;
+  const total = Number(counters.total);
+  const delivered = Number(counters.delivered ?? 0);
+  const failed = Number(counters.failed ?? 0);
+  const active = inBatch(activeIds);
+  const delayed = inBatch(delayedIds);
+  return {
+    batch: batchId,
+    total,
+    waiting: Math.max(0, total - delivered - failed - active - delayed),
+    delayed,
+    active,
+    delivered,
+    failed,
+    ...(counters.createdAt
+      ? { createdAt: new Date(Number(counters.createdAt)).toISOString() }
+      : {}),
+  };
+}
+
+/** The whole queue: BullMQ's own counts for what is pending, the workers' counters for the rest. */
+export async function readQueueStatus(
+  queue: Queue,
+  redis: Redis,
+  keys: BatchKeys,
+): Promise<BatchStatus> {
+  const [counts, totals] = await Promise.all([
+    queue.getJobCounts("wait", "prioritized", "waiting-children", "delayed", "active"),
+    redis.hgetall(keys.totals),
+  ]);
+  const waiting =
+    (counts.wait ?? 0) +
+    (counts.prioritized ?? 0) +
+    (counts.paused ?? 0) +
+    (counts["waiting-children"] ?? 0);
+  const delayed = counts.delayed ?? 0;
+  const active = counts.active ?? 0;
+  const delivered = Number(totals.delivered ?? 0);
+  const failed = Number(totals.failed ?? 0);
+  return {
+    batch: null,
+    total: waiting + delayed + active + delivered + failed,
+    waiting,
+    delayed,
+    active,
+    delivered,
+    failed,
+  };
+}
+
+/** The most recent batches, newest first. */
+export async function recentBatchIds(redis: Redis, keys: BatchKeys, count = 20): Promise<string[]> {
+  return redis.zrevrange(keys.batches, 0, count - 1);
+}
+
+export function isSettled(status: BatchStatus): boolean {
+  return status.waiting + status.delayed + status.active === 0;
+}

@@ -1,0 +1,111 @@
+import { parseArgs } from "node:util";
+import {
+  type FailedSelection,
+  purgeFailed,
+  retryFailed,
+  selectFailed,
+  viewFailed,
+} from "../batches/failed-jobs";
+import { loadConfig } from "../config/config";
+import { createCommandLogger } from "../logging/logger";
+import { connectOperator, type OperatorRuntime } from "../runtime/operator";
+import { type CommandIo, EXIT } from "./io";
+
+export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
+       axelnac-courier failed retry (--batch ID | --id JOB | --all)
+       axelnac-courier failed purge (--batch ID | --id JOB | --all)
+
+list   the failed deliveries: job id, pid, reference, attempts, reason
+retry  send them round again, each with a fresh set of attempts
+purge  delete them (and the passwords they hold); they stay counted as failed in status`;
+
+export async function runFailed(argv: string[], io: CommandIo): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action === "--help" || action === "-h" || action === "help") {
+    io.stdout.write(`${FAILED_USAGE}\n`);
+    return EXIT.ok;
+  }
+  let options: ReturnType<typeof parse>;
+  try {
+    if (action !== "list" && action !== "retry" && action !== "purge") {
+      throw new Error(
+        action
+          ? `unknown action "${action}": use list, retry or purge`
+          : "an action is required: list, retry or purge",
+      );
+    }
+    options = parse(rest);
+    if (action !== "list" && !options.selection) {
+      throw new Error(
+        `${action} needs --batch ID, --id JOB or --all, so that nothing is changed by accident`,
+      );
+    }
+  } catch (error) {
+    io.stderr.write(`failed: ${(error as Error).message}\n${FAILED_USAGE}\n`);
+    return EXIT.usage;
+  }
+
+  const config = loadConfig();
+  const logger = createCommandLogger(config.log.level, io.stderr);
+  let runtime: OperatorRuntime | undefined;
+  try {
+    runtime = await connectOperator(config, logger);
+    const jobs = await selectFailed(runtime.queue, options.selection ?? { all: true });
+    if (action === "list") {
+      const views = jobs.map(viewFailed);
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(views)}\n`);
+      } else if (views.length === 0) {
+        io.stdout.write("no failed deliveries\n");
+      } else {
+        for (const v of views) {
+          io.stdout.write(
+            `${v.id}  pid ${v.pid ?? "?"}  reference ${v.reference ?? "-"}  attempts ${v.attempts}  ${v.reason}\n`,
+          );
+        }
+      }
+      return EXIT.ok;
+    }
+    const count =
+      action === "retry"
+        ? await retryFailed(jobs, runtime.redis, runtime.keys)
+        : await purgeFailed(jobs);
+    io.stdout.write(
+      `${action === "retry" ? "retried" : "purged"} ${count} failed deliver${count === 1 ? "y" : "ies"}\n`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    const { code = "ERROR", message } = error as { code?: string; message: string };
+    io.stderr.write(`failed: ${code}: ${message}\n`);
+    return EXIT.failed;
+  } finally {
+    await runtime?.close();
+  }
+}
+
+function parse(argv: string[]): { selection: FailedSelection | undefined; json: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      batch: { type: "string" },
+      id: { type: "string" },
+      all: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const chosen = [values.batch !== undefined, values.id !== undefined, values.all].filter(
+    Boolean,
+  ).length;
+  if (chosen > 1) throw new Error("give only one of --batch, --id and --all");
+  const selection: FailedSelection | undefined =
+    values.batch !== undefined
+      ? { batch: values.batch }
+      : values.id !== undefined
+        ? { id: values.id }
+        : values.all
+          ? { all: true }
+          : undefined;
+  return { selection, json: values.json };
+}

@@ -1,0 +1,144 @@
+import { parseArgs } from "node:util";
+import {
+  type BatchStatus,
+  isSettled,
+  readBatchStatus,
+  readQueueStatus,
+  recentBatchIds,
+  UnknownBatchError,
+} from "../batches/batch-status";
+import { loadConfig } from "../config/config";
+import { parseDuration } from "../config/duration";
+import { createCommandLogger } from "../logging/logger";
+import { connectOperator, type OperatorRuntime } from "../runtime/operator";
+import { type CommandIo, EXIT } from "./io";
+import { progressBar, RateMeter } from "./progress-bar";
+
+export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
+
+How many credential deliveries are waiting, scheduled, in flight, delivered and failed: for one
+batch (an import), or for the whole queue and its recent batches.
+
+options:
+  --batch ID        one batch
+  --watch           redraw a live progress bar until nothing is left to deliver
+  --interval D      how often --watch redraws (default 1s)
+  --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed`;
+
+export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    io.stderr.write(`status: ${(error as Error).message}\n${STATUS_USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (args.help) {
+    io.stdout.write(`${STATUS_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const config = loadConfig();
+  const logger = createCommandLogger(config.log.level, io.stderr);
+  let runtime: OperatorRuntime | undefined;
+  try {
+    runtime = await connectOperator(config, logger);
+    const read = () => readStatus(runtime as OperatorRuntime, args.batch);
+    if (!args.watch) {
+      const status = await read();
+      if (args.json) {
+        const batches = args.batch ? undefined : await readRecentBatches(runtime);
+        io.stdout.write(`${JSON.stringify(batches ? { ...status, batches } : status)}\n`);
+      } else {
+        io.stdout.write(`${describe(status)}\n`);
+        if (!args.batch)
+          for (const batch of await readRecentBatches(runtime))
+            io.stdout.write(`${describe(batch)}\n`);
+      }
+      return EXIT.ok;
+    }
+    await watch(read, io, args.interval, args.json);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof UnknownBatchError) {
+      io.stderr.write(`status: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    const { code = "ERROR", message } = error as { code?: string; message: string };
+    io.stderr.write(`failed: ${code}: ${message}\n`);
+    return EXIT.failed;
+  } finally {
+    await runtime?.close();
+  }
+}
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      batch: { type: "string" },
+      watch: { type: "boolean", default: false },
+      interval: { type: "string", default: "1s" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  let interval: number;
+  try {
+    interval = parseDuration(values.interval);
+  } catch (error) {
+    throw new Error(`--interval: ${(error as Error).message}`);
+  }
+  return { ...values, interval: Math.max(100, interval) };
+}
+
+function readStatus(runtime: OperatorRuntime, batch: string | undefined): Promise<BatchStatus> {
+  return batch
+    ? readBatchStatus(runtime.queue, runtime.redis, runtime.keys, batch)
+    : readQueueStatus(runtime.queue, runtime.redis, runtime.keys);
+}
+
+async function readRecentBatches(runtime: OperatorRuntime): Promise<BatchStatus[]> {
+  const ids = await recentBatchIds(runtime.redis, runtime.keys);
+  const statuses = await Promise.all(
+    ids.map((id) =>
+      readBatchStatus(runtime.queue, runtime.redis, runtime.keys, id).catch(() => undefined),
+    ),
+  );
+  return statuses.filter((s): s is BatchStatus => s !== undefined);
+}
+
+function describe(s: BatchStatus): string {
+  const name = s.batch === null ? "queue (all jobs)" : `batch ${s.batch}`;
+  return `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
+}
+
+async function watch(
+  read: () => Promise<BatchStatus>,
+  io: CommandIo,
+  intervalMs: number,
+  json: boolean,
+): Promise<void> {
+  const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true && !json;
+  const rate = new RateMeter();
+  for (;;) {
+    const status = await read();
+    const finished = status.delivered + status.failed;
+    const perSecond = rate.add(finished);
+    if (json) {
+      io.stdout.write(`${JSON.stringify(status)}\n`);
+    } else if (onTerminal) {
+      io.stdout.write(
+        `\x1b[2K\r${progressBar(finished, status.total, perSecond)}  failed ${status.failed}`,
+      );
+    } else {
+      io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
+    }
+    if (isSettled(status)) {
+      if (onTerminal) io.stdout.write(`\n${describe(status)}\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
