@@ -1,0 +1,74 @@
+import { join } from "node:path";
+import type { WorkerLaunch } from "./worker-process";
+
+/** The repository, from dist/test/bench where this file runs compiled. */
+const REPO_ROOT = join(__dirname, "..", "..", "..");
+
+export type VariantId = "courier" | "bare";
+
+export interface Variant {
+  id: VariantId;
+  /** What the table calls it. */
+  label: string;
+  logLevel: string;
+  /** How the worker process is started for one run. */
+  launch(target: LaunchTarget): WorkerLaunch;
+}
+
+export interface LaunchTarget {
+  redisUrl: string;
+  queueName: string;
+  applianceUrl: string;
+  username: string;
+  password: string;
+  concurrency: number;
+  logFile: string;
+  cpuProfDir: string | undefined;
+}
+
+/**
+ * The settings both workers get. Connections equal concurrency on both sides, so that neither
+ * queues requests inside its HTTP pool; AXELNAC_MAX_IN_FLIGHT equal to the concurrency makes the
+ * fleet-wide cap as wide as the bare worker's (it still costs its Redis check per job).
+ */
+function environment(target: LaunchTarget, logLevel: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    REDIS_URL: target.redisUrl,
+    QUEUE_NAME: target.queueName,
+    AXELNAC_URL: target.applianceUrl,
+    AXELNAC_USERNAME: target.username,
+    AXELNAC_PASSWORD: target.password,
+    WORKER_CONCURRENCY: String(target.concurrency),
+    AXELNAC_MAX_IN_FLIGHT: String(target.concurrency),
+    AXELNAC_MAX_CONNECTIONS: String(target.concurrency),
+    LOG_LEVEL: logLevel,
+    LOG_FORMAT: "json",
+  };
+}
+
+export function courierVariant(logLevel: string): Variant {
+  return {
+    id: "courier",
+    label: logLevel === "warn" ? "courier" : `courier (LOG_LEVEL=${logLevel})`,
+    logLevel,
+    launch: (target) => ({
+      args: [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "worker"],
+      env: environment(target, logLevel),
+      logFile: target.logFile,
+      cpuProfDir: target.cpuProfDir,
+    }),
+  };
+}
+
+export const BARE_VARIANT: Variant = {
+  id: "bare",
+  label: "bare BullMQ + undici",
+  logLevel: "-",
+  launch: (target) => ({
+    args: [join(__dirname, "bare-worker.js")],
+    env: environment(target, "warn"),
+    logFile: target.logFile,
+    cpuProfDir: target.cpuProfDir,
+  }),
+};
