@@ -87,7 +87,11 @@ export async function startDeliveryWorker(
       error.message,
     );
   });
-  worker.on("error", () => undefined); // connection trouble is reported once by connectRedis
+  worker.on("error", (error: NodeJS.ErrnoException) => {
+    // Connection trouble is reported once by connectRedis; anything else is worth seeing.
+    if (isConnectionError(error)) return;
+    logger.warn({ err: error }, `worker error: ${error.message}`);
+  });
   logger.info(
     {
       queue: queueSettings.name,
@@ -126,4 +130,12 @@ export async function startDeliveryWorker(
       logger.info("delivery worker stopped");
     },
   };
+}
+
+function isConnectionError(error: NodeJS.ErrnoException): boolean {
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(
+      error.code ?? "",
+    ) || /Connection is closed|Stream isn't writeable|connect ETIMEDOUT/.test(error.message)
+  );
 }
