@@ -29,7 +29,8 @@ describe("axelnac-courier enqueue", () => {
     redis.disconnect();
   });
 
-  const JOB_ID = "([0-9a-f-]{36})";
+  // A job id is a UUID, led by the batch id when there is one.
+  const JOB_ID = "((?:[A-Za-z0-9._-]+~)?[0-9a-f-]{36})";
 
   it("enqueues the password read from stdin, then says a repeat is a duplicate, unless --resend", async () => {
     const first = await runCli(

@@ -31,9 +31,13 @@ describe("simulator: concurrency gate over HTTP", () => {
   });
 
   it("counts a request waiting at the gate as in flight", async () => {
-    sim = await startSimulator({ port: 0, maxConcurrent: 1, latencyMs: 300 });
+    sim = await startSimulator({ port: 0, maxConcurrent: 1, latencyMs: 1_000 });
     const pending = [call(sim, "/api/v1/a"), call(sim, "/api/v1/b")];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Wait for both to arrive (a loaded machine may take a while), well within the first's 1 s.
+    const arrivedBy = Date.now() + 900;
+    while (sim.stats().inFlight < 2 && Date.now() < arrivedBy) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(sim.stats()).toMatchObject({ inFlight: 2, peakServing: 1 });
     const statuses = (await Promise.all(pending)).map((answer) => answer.status);
     expect(statuses).toEqual([404, 404]);
