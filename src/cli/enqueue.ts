@@ -7,6 +7,7 @@ import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { connectDeliveryProducer } from "../runtime/producer";
 import { type CommandIo, EXIT } from "./io";
+import { parseSendAt } from "./send-at";
 
 export const ENQUEUE_USAGE = `usage: axelnac-courier enqueue --pid PID [options]
 
@@ -170,36 +171,6 @@ function parsePriority(text: string): number {
     );
   }
   return priority;
-}
-
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/**
- * ISO 8601 with a time zone only: without one, the same text means different instants on
- * different hosts. `Date.parse` alone would also turn 2025-02-30 into March 2nd.
- */
-export function parseSendAt(text: string): Date {
-  const match = ISO_DATE_TIME.exec(text);
-  const [, year, month, day, hour, minute, second = "0"] = match ?? [];
-  const date = new Date(text);
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  const valid =
-    match !== null &&
-    !Number.isNaN(date.getTime()) &&
-    Number(month) >= 1 &&
-    Number(month) <= 12 &&
-    Number(day) >= 1 &&
-    Number(day) <= daysInMonth &&
-    Number(hour) <= 23 &&
-    Number(minute) <= 59 &&
-    Number(second) <= 59;
-  if (!valid) {
-    throw new UsageError(
-      `--send-at: "${text}" is not an ISO 8601 date and time with a time zone, e.g. 2025-06-01T09:30:00+02:00 or 2025-06-01T07:30:00Z`,
-    );
-  }
-  return date;
 }
 
 export const CANCELLED = Symbol("cancelled");

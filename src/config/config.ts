@@ -64,7 +64,8 @@ export interface Config {
   queue: QueueSettings;
   delivery: DeliverySettings;
   producer: ProducerSettings;
-  log: { level: string; format: "auto" | "json" | "pretty" };
+  /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
+  log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
 
 /** The simulator's credentials when none are configured, also used by the commands to reach it. */
@@ -80,10 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return toConfig(parsed.data);
+  return toConfig(parsed.data, !env.LOG_LEVEL);
 }
 
-function toConfig(s: RawSettings): Config {
+function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   const problems: string[] = [];
   if (s.AXELNAC_URL) {
     if (!s.AXELNAC_USERNAME) problems.push("  AXELNAC_USERNAME: required when AXELNAC_URL is set");
@@ -153,7 +154,7 @@ function toConfig(s: RawSettings): Config {
       duplicateWindowMs: s.DUPLICATE_WINDOW,
       duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
     },
-    log: { level: s.LOG_LEVEL, format: s.LOG_FORMAT },
+    log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }
 
