@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../src/demo/private-redis";
 
 /** A redis-server of the test suite's own, on a free loopback port, that a test may stop and restart. */
 export interface PrivateRedis {
@@ -14,21 +15,8 @@ export interface PrivateRedis {
   destroy(): Promise<void>;
 }
 
-export function redisServerOnPath(): boolean {
-  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+// The demo's helpers, so that tests and the product find ports and redis-server the same way.
+export { freePort, redisServerOnPath } from "../../src/demo/private-redis";
 
 export async function startPrivateRedis(
   options: { appendOnly?: boolean } = {},

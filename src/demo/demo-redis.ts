@@ -1,0 +1,28 @@
+import { redactRedisUrl } from "../runtime/redis";
+import { type PrivateRedis, redisServerOnPath, startPrivateRedis } from "./private-redis";
+import { redisAnswers } from "./redis-ping";
+
+/** The Redis a demo runs on: the configured one if it answers, else a private one, else none. */
+export type DemoRedis =
+  | { kind: "configured"; url: string }
+  | { kind: "private"; url: string; server: PrivateRedis; configuredUrl: string }
+  | { kind: "none"; configuredUrl: string };
+
+export async function provideRedis(configuredUrl: string): Promise<DemoRedis> {
+  if (await redisAnswers(configuredUrl)) return { kind: "configured", url: configuredUrl };
+  if (!redisServerOnPath()) return { kind: "none", configuredUrl };
+  const server = await startPrivateRedis();
+  return { kind: "private", url: server.url, server, configuredUrl };
+}
+
+/** What to do when there is no Redis at all: every way of getting one, as commands. */
+export function howToGetRedis(configuredUrl: string): string {
+  return [
+    `demo: no Redis answers at ${redactRedisUrl(configuredUrl)}, and there is no redis-server on PATH to start one.`,
+    "Get a Redis in one of these ways, then run `npm run demo` again:",
+    "  sudo apt-get install redis-server          # Debian, Ubuntu: installs and starts it on port 6379",
+    "  docker run -d -p 6379:6379 redis:7         # any machine with Docker",
+    "  REDIS_URL=redis://host:6379 npm run demo   # a Redis you already have",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,75 @@
+import type { BatchStatus } from "../batches/batch-status";
+import type { FailedJobView } from "../batches/failed-jobs";
+
+export interface DemoSummary {
+  status: BatchStatus;
+  failures: FailedJobView[];
+  /** Logins the simulator saw; unknown with a real appliance. */
+  logins: number | undefined;
+  workers: number;
+  /** From the first job enqueued until nothing was left to deliver. */
+  deliveryMs: number;
+  /** The whole demo, setting up included. */
+  elapsedMs: number;
+}
+
+const CODES_SHOWN = 5;
+
+export function formatSummary(s: DemoSummary): string {
+  const { status } = s;
+  const seconds = s.deliveryMs / 1_000;
+  const rate = seconds > 0 ? status.delivered / seconds : 0;
+  const lines = [
+    "summary",
+    `  delivered   ${status.delivered} of ${status.total}`,
+    `  failed      ${status.failed}`,
+    ...failureLines(s.failures),
+  ];
+  if (status.waiting + status.delayed + status.active > 0) {
+    lines.push(`  unfinished  ${status.waiting + status.delayed + status.active} (stopped early)`);
+  }
+  if (s.logins !== undefined) {
+    lines.push(
+      `  logins      ${s.logins} (one API token shared by ${s.workers} worker${s.workers === 1 ? "" : "s"})`,
+    );
+  }
+  lines.push(
+    `  elapsed     ${formatMs(s.elapsedMs)} in all; deliveries took ${formatMs(s.deliveryMs)}`,
+    `  rate        ${Math.round(rate)} deliveries/s`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Failures grouped by outcome code (the reason names the guest, so reasons rarely repeat), most
+ * frequent first, each with one reason in full. Reasons never quote a password.
+ */
+function failureLines(failures: FailedJobView[]): string[] {
+  const byCode = new Map<string, FailedJobView[]>();
+  for (const failure of failures) {
+    const code = outcomeCode(failure.reason);
+    const group = byCode.get(code);
+    if (group) group.push(failure);
+    else byCode.set(code, [failure]);
+  }
+  const groups = [...byCode].sort((a, b) => b[1].length - a[1].length);
+  const lines = groups.slice(0, CODES_SHOWN).map(([code, jobs]) => {
+    const reason = jobs[0]?.reason ?? "";
+    const example = reason.startsWith(`${code}: `) ? reason.slice(code.length + 2) : reason;
+    return `    ${String(jobs.length).padStart(6)} × ${code}, e.g. ${example}`;
+  });
+  if (groups.length > CODES_SHOWN) lines.push(`    and ${groups.length - CODES_SHOWN} other kinds`);
+  return lines;
+}
+
+/** The last outcome code a reason names (`gave up after 3 attempts; last: AXELNAC_…: …`). */
+function outcomeCode(reason: string): string {
+  const codes = reason.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?=:)/g);
+  return codes?.at(-1) ?? (reason.split(":")[0] || "unknown");
+}
+
+function formatMs(ms: number): string {
+  return ms < 60_000
+    ? `${(ms / 1_000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
+}
