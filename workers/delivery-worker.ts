@@ -79,7 +79,9 @@ export async function startDeliveryWorker(
   );
   worker.on("completed", (job) => counters.record(batchOfJob(job), "delivered"));
   worker.on("failed", (job, error) => {
-    if (job) counters.record(batchOfJob(job), "failed");
+    // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
+    // only a job that has finished (finishedOn set) is a failed delivery.
+    if (job?.finishedOn) counters.record(batchOfJob(job), "failed");
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(

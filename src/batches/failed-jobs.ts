@@ -1,6 +1,6 @@
 import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
-import type { DeliveryProgress } from "../delivery/attempts";
+import { failedAttempts } from "../delivery/attempts";
 import { type BatchKeys, batchOfJob } from "./batch-keys";
 
 /** Which failed jobs an operator means: one batch, one job, or all. */
@@ -33,16 +33,14 @@ export function viewFailed(job: Job): FailedJobView {
     string,
     unknown
   >;
-  const progress = job.progress as Partial<DeliveryProgress> | undefined;
   return {
     id: String(job.id),
     batch: batchOfJob(job) ?? null,
     pid: typeof data.pid === "string" ? data.pid : null,
     reference: typeof data.reference === "string" ? data.reference : null,
-    attempts:
-      typeof progress?.deliveryAttempts === "number"
-        ? Math.max(1, progress.deliveryAttempts)
-        : Math.max(1, job.attemptsMade),
+    // The worker writes down a failed attempt only when it schedules another one: the attempt
+    // that failed the job for good comes on top of those.
+    attempts: failedAttempts(job) + 1,
     reason: job.failedReason ?? "",
     failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   };

@@ -23,7 +23,8 @@ options:
   --batch ID        one batch
   --watch           redraw a live progress bar until nothing is left to deliver
   --interval D      how often --watch redraws (default 1s)
-  --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed`;
+  --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
+                    and a batch's createdAt (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
   let args: ReturnType<typeof parse>;
