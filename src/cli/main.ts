@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config/config";
 import { runCheck } from "./check";
+import { runDemo } from "./demo";
 import { runEnqueue } from "./enqueue";
 import { runFailed } from "./failed";
+import { runImport } from "./import";
 import { type Command, EXIT } from "./io";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
@@ -10,7 +12,9 @@ import { runWorker } from "./worker";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: runCheck, summary: "log in once through the shared token and report" },
+  demo: { run: runDemo, summary: "deliver to sample guests through the simulator, then clean up" },
   enqueue: { run: runEnqueue, summary: "enqueue one credential delivery (password on stdin)" },
+  import: { run: runImport, summary: "enqueue a delivery per row of a registration file (CSV)" },
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
