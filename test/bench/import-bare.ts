@@ -3,10 +3,15 @@
  * lines split on commas (the bench's file has no quotes), no validation, no duplicate
  * protection, no priority, no batch totals, BullMQ's default job options; `addBulk` per 1,000.
  * Prints `<rows> rows` on stdout when done.
+ *
+ * With BENCH_SAME_OPTIONS=1 it sets the BullMQ job options the courier's producer sets (a job id,
+ * the import lane's priority, a deduplication id from an HMAC with its window, removeOnComplete,
+ * removeOnFail): the difference to the import is then the courier's own work, not BullMQ's.
  */
+import { createHmac, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { Queue } from "bullmq";
+import { type JobsOptions, Queue } from "bullmq";
 import Redis from "ioredis";
 
 const CHUNK = 1_000;
@@ -25,7 +30,8 @@ async function main(file: string): Promise<void> {
   await queue.waitUntilReady();
   const batch_id = required("BENCH_BATCH_ID");
   let rows = 0;
-  let chunk: { name: string; data: Record<string, string> }[] = [];
+  const sameOptions = process.env.BENCH_SAME_OPTIONS === "1";
+  let chunk: { name: string; data: Record<string, string>; opts?: JobsOptions }[] = [];
   let header = true;
   for await (const line of createInterface({
     input: createReadStream(file),
@@ -39,6 +45,7 @@ async function main(file: string): Promise<void> {
     chunk.push({
       name: "send-credentials",
       data: { pid, password, source_id, batch_id, reference },
+      ...(sameOptions ? { opts: courierOptions(batch_id, source_id, pid, password) } : {}),
     });
     if (chunk.length === CHUNK) {
       await queue.addBulk(chunk);
@@ -51,6 +58,27 @@ async function main(file: string): Promise<void> {
   await queue.close();
   connection.disconnect();
   process.stdout.write(`${rows} rows\n`);
+}
+
+/** What src/producer/delivery-job-entry.ts sets for an imported row (the values, not the code). */
+function courierOptions(
+  batchId: string,
+  sourceId: string,
+  pid: string,
+  password: string,
+): JobsOptions {
+  return {
+    jobId: `${batchId}~${randomUUID()}`,
+    priority: 1_000,
+    removeOnComplete: true,
+    removeOnFail: { age: 30 * 86_400 },
+    deduplication: {
+      id: createHmac("sha256", "bench-secret-0123456789abcdef")
+        .update(`${sourceId}|${pid}|${password}`)
+        .digest("hex"),
+      ttl: 86_400_000,
+    },
+  };
 }
 
 main(process.argv[2] ?? "").catch((error: unknown) => {

@@ -33,7 +33,7 @@ interface Summary {
   redisMemoryMb: number;
 }
 
-const VARIANTS: ImportVariantId[] = ["import", "bare", "dry-run"];
+const VARIANTS: ImportVariantId[] = ["import", "bare", "bare-opts", "dry-run"];
 
 function summarize(report: ImportReport, id: ImportVariantId): Summary {
   const runs = report.runs.filter((run) => run.variant === id);
@@ -64,7 +64,7 @@ function summarize(report: ImportReport, id: ImportVariantId): Summary {
 export function formatImportReport(report: ImportReport): string {
   const { settings: s } = report;
   const summaries = VARIANTS.map((id) => summarize(report, id));
-  const [courier, bare] = summaries as [Summary, Summary, Summary];
+  const [courier, bare, bareWithOptions] = summaries as [Summary, Summary, Summary, Summary];
   const lines = [
     `axelnac-courier import bench: ${s.rows} rows (${s.fileMb.toFixed(1)} MB CSV), runs per variant: ${s.runs} (order rotating), medians`,
     "  each variant a child process from spawn to exit (node start-up included), Redis flushed before each run",
@@ -118,6 +118,9 @@ export function formatImportReport(report: ImportReport): string {
     "  what the import adds per row: CSV parsing and validation (see the dry run), a keyed hash and a",
     "  deduplication key (the duplicate window), the priority of the import lane, batch totals, and",
     "  job options (removeOnComplete, removeOnFail) the bare baseline does not set",
+    `import / bare with the same BullMQ job options: ${(courier.perSecond / bareWithOptions.perSecond).toFixed(2)}× the rows/s ` +
+      `(${ratio(courier.perSecondAfterStartUp, bareWithOptions.perSecondAfterStartUp)} after start-up): ` +
+      "the courier's own cost (CSV, validation, batch totals) apart from what BullMQ does with those options",
   );
   return `${lines.join("\n")}\n`;
 }

@@ -11,7 +11,7 @@ import { spawnWorker } from "./worker-process";
 const REPO_ROOT = join(__dirname, "..", "..", "..");
 const PRELOAD = join(__dirname, "import-peak-rss.js");
 
-export type ImportVariantId = "import" | "bare" | "dry-run";
+export type ImportVariantId = "import" | "bare" | "bare-opts" | "dry-run";
 
 export interface ImportVariant {
   id: ImportVariantId;
@@ -20,6 +20,7 @@ export interface ImportVariant {
   args(file: string, batchId: string): string[];
   /** Where its jobs are afterwards: the import lane, BullMQ's wait list, or nowhere. */
   jobsIn: "prioritized" | "wait" | undefined;
+  env?: Record<string, string>;
 }
 
 export const IMPORT_VARIANTS: readonly ImportVariant[] = [
@@ -40,6 +41,14 @@ export const IMPORT_VARIANTS: readonly ImportVariant[] = [
     label: "BullMQ addBulk of the split lines, nothing else",
     args: (file) => [join(__dirname, "import-bare.js"), file],
     jobsIn: "wait",
+  },
+  {
+    id: "bare-opts",
+    label:
+      "the same addBulk with the courier's BullMQ job options (id, priority, dedup, retention)",
+    args: (file) => [join(__dirname, "import-bare.js"), file],
+    jobsIn: "prioritized",
+    env: { BENCH_SAME_OPTIONS: "1" },
   },
   {
     id: "dry-run",
@@ -104,6 +113,7 @@ export async function measureImport(
       LOG_FORMAT: "json",
       BENCH_STATS_FILE: statsFile,
       BENCH_BATCH_ID: batchId,
+      ...variant.env,
     },
     logFile,
     cpuProfDir: undefined,
