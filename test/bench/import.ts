@@ -22,7 +22,8 @@ import { killAllWorkers } from "./worker-process";
 const IMPORT_USAGE = `usage: npm run bench:import -- [options]
 
 Generates a registration CSV, then imports it with the real command (node dist/src/cli/main.js
-import FILE), with bare BullMQ addBulk (chunks of 1,000, same job data), and with import --dry-run,
+import FILE), with bare BullMQ addBulk (chunks of 1,000, same job data), with the same addBulk
+and the courier's BullMQ job options, and with import --dry-run,
 each in a child process against a private redis-server flushed before every run. Prints rows/s,
 their ratio, CPU, peak RSS (VmHWM) and what Redis spent. Each variant is also timed on the header
 alone, so its start-up can be told apart from its rows.
