@@ -3,7 +3,7 @@ import { createLogger } from "../logging/logger";
 import { connectAppliance } from "../runtime/appliance";
 import { connectRedis } from "../runtime/redis";
 import { createTokenManager } from "../runtime/token-manager";
-import { type CommandIo, EXIT } from "./io";
+import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const CHECK_USAGE = `usage: axelnac-courier check
 
@@ -31,9 +31,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
     );
     return EXIT.ok;
   } catch (error) {
-    const { code = "ERROR", message } = error as { code?: string; message: string };
-    io.stderr.write(`failed: ${code}: ${message}\n`);
-    return EXIT.failed;
+    return reportFailure(io, error);
   } finally {
     await tokens.close();
     redis.disconnect();

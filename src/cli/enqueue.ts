@@ -6,7 +6,7 @@ import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { connectDeliveryProducer } from "../runtime/producer";
-import { type CommandIo, EXIT } from "./io";
+import { type CommandIo, EXIT, reportFailure } from "./io";
 import { parseSendAt } from "./send-at";
 
 export const ENQUEUE_USAGE = `usage: axelnac-courier enqueue --pid PID [options]
@@ -124,9 +124,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
       io.stderr.write(`enqueue: ${error.message}\n`);
       return EXIT.usage;
     }
-    const { code = "ERROR", message } = error as { code?: string; message: string };
-    io.stderr.write(`failed: ${code}: ${message}\n`);
-    return EXIT.failed;
+    return reportFailure(io, error);
   } finally {
     await runtime?.close();
   }

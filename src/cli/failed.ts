@@ -9,7 +9,7 @@ import {
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorRuntime } from "../runtime/operator";
-import { type CommandIo, EXIT } from "./io";
+import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
        axelnac-courier failed retry (--batch ID | --id JOB | --all)
@@ -75,9 +75,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
     );
     return EXIT.ok;
   } catch (error) {
-    const { code = "ERROR", message } = error as { code?: string; message: string };
-    io.stderr.write(`failed: ${code}: ${message}\n`);
-    return EXIT.failed;
+    return reportFailure(io, error);
   } finally {
     await runtime?.close();
   }

@@ -25,7 +25,7 @@ import { BATCH_ID_PATTERN, validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { connectDeliveryProducer, type ProducerRuntime } from "../runtime/producer";
 import { ImportProgress, type ProgressStream } from "./import-progress";
-import { type CommandIo, EXIT } from "./io";
+import { type CommandIo, EXIT, reportFailure } from "./io";
 import { parseSendAt } from "./send-at";
 
 export const IMPORT_USAGE = `usage: axelnac-courier import FILE [options]
@@ -190,9 +190,7 @@ class ImportCommand {
           readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
         });
       } catch (error) {
-        const { code = "ERROR", message } = error as { code?: string; message: string };
-        io.stderr.write(`failed: ${code}: ${message}\n`);
-        return EXIT.failed;
+        return reportFailure(io, error);
       }
     }
     const separator =
@@ -265,8 +263,7 @@ class ImportCommand {
       });
     } catch (error) {
       progress.stop();
-      const { code = "ERROR", message } = error as { code?: string; message: string };
-      io.stderr.write(`failed: ${code}: ${message}\n`);
+      reportFailure(io, error);
       io.stderr.write(
         `import: ${plural(job.counts.enqueued, "row was", "rows were")} enqueued before the ` +
           `failure${request.resend ? "" : `; once it is fixed, ${AGAIN}`}\n`,

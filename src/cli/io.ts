@@ -8,3 +8,10 @@ export type Command = (argv: string[], io: CommandIo) => Promise<number>;
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The one line a command prints when it fails for a reason other than its arguments: the code first, to grep for. */
+export function reportFailure(io: CommandIo, error: unknown): typeof EXIT.failed {
+  const { code = "ERROR", message = String(error) } = error as { code?: string; message?: string };
+  io.stderr.write(`failed: ${code}: ${message}\n`);
+  return EXIT.failed;
+}

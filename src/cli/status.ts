@@ -11,7 +11,7 @@ import { loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorRuntime } from "../runtime/operator";
-import { type CommandIo, EXIT } from "./io";
+import { type CommandIo, EXIT, reportFailure } from "./io";
 import { progressBar, RateMeter } from "./progress-bar";
 
 export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
@@ -64,9 +64,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
       io.stderr.write(`status: ${error.message}\n`);
       return EXIT.usage;
     }
-    const { code = "ERROR", message } = error as { code?: string; message: string };
-    io.stderr.write(`failed: ${code}: ${message}\n`);
-    return EXIT.failed;
+    return reportFailure(io, error);
   } finally {
     await runtime?.close();
   }
