@@ -36,7 +36,6 @@ appliance instead of the simulator: real SMS, to guests named guest-0001 and so 
 
 Exit status: 0 all delivered, 1 some failed, 2 bad arguments or no Redis, 130 interrupted.`;
 
-const EXIT_INTERRUPTED = 130;
 const MAX_GUESTS = 1_000_000;
 const MAX_WORKERS = 32;
 /** Everything but the demo's own lines: they would drown them. */
@@ -121,7 +120,7 @@ async function demo(
   out(`              ${imported.summary} (${seconds(Date.now() - importStarted)})`);
   if (interrupted.aborted) {
     out("interrupted: stopping the workers and removing the demo's queue");
-    return EXIT_INTERRUPTED;
+    return EXIT.interrupted;
   }
   if (imported.code !== EXIT.ok) {
     io.stderr.write(imported.messages);
@@ -151,7 +150,7 @@ async function demo(
       elapsedMs: Date.now() - started,
     }),
   );
-  if (interrupted.aborted) return EXIT_INTERRUPTED;
+  if (interrupted.aborted) return EXIT.interrupted;
   return final.failed === 0 && final.delivered === final.total ? EXIT.ok : EXIT.failed;
 }
 
@@ -221,7 +220,7 @@ function seconds(ms: number): string {
 function onInterrupt(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handler = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
     controller.abort();
   };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

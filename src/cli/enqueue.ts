@@ -6,7 +6,9 @@ import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { connectDeliveryProducer } from "../runtime/producer";
+import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../runtime/redis";
 import { type CommandIo, EXIT, reportFailure } from "./io";
+import { CANCELLED, type PasswordSource, readPassword } from "./read-password";
 import { parseSendAt } from "./send-at";
 
 export const ENQUEUE_USAGE = `usage: axelnac-courier enqueue --pid PID [options]
@@ -41,18 +43,6 @@ const FLAGS = {
   resend: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
-
-/** 128 + SIGINT, what a shell reports for a command interrupted by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
-/** A one-shot command reports an unreachable Redis instead of waiting for it forever. */
-const REDIS_READY_TIMEOUT_MS = 10_000;
-
-/** Where the password comes from; a terminal has `isTTY` and `setRawMode`. */
-export type PasswordSource = NodeJS.ReadableStream & {
-  isTTY?: boolean;
-  setRawMode?: (raw: boolean) => unknown;
-  destroy?: () => unknown;
-};
 
 export interface EnqueueIo extends CommandIo {
   /** Defaults to the process' standard input. */
@@ -98,7 +88,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
 
   const password =
     request.password ?? (await readPassword(io.stdin ?? process.stdin, io.stderr, request.pid));
-  if (password === CANCELLED) return EXIT_INTERRUPTED;
+  if (password === CANCELLED) return EXIT.interrupted;
   if (password === "") {
     io.stderr.write("enqueue: the password is empty\n");
     return EXIT.usage;
@@ -110,7 +100,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
   try {
     runtime = await connectDeliveryProducer(config, logger, {
       connectionName: "enqueue",
-      readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
+      readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
     });
     const result = await runtime.producer.enqueue({ ...fields, password }, request.options);
     io.stdout.write(
@@ -169,92 +159,4 @@ function parsePriority(text: string): number {
     );
   }
   return priority;
-}
-
-export const CANCELLED = Symbol("cancelled");
-
-/**
- * The password from standard input: typed at a prompt with echo off on a terminal, else the first
- * line. Resolves `CANCELLED` on Ctrl-C at the prompt.
- */
-export function readPassword(
-  input: PasswordSource,
-  prompt: NodeJS.WritableStream,
-  pid: string,
-): Promise<string | typeof CANCELLED> {
-  if (input.isTTY && input.setRawMode) return readTyped(input, prompt, pid);
-  return readFirstLine(input);
-}
-
-/** Longest input kept: the schema allows 255 characters, anything past this is surely wrong. */
-const MAX_INPUT = 4096;
-
-function readFirstLine(input: PasswordSource): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const finish = (line: string) => {
-      input.off("data", onData);
-      input.off("end", onEnd);
-      input.off("error", onError);
-      // The rest is not ours. pause() alone leaves a pipe that stays open holding the process
-      // alive until its writer closes it; destroying the stream releases it.
-      input.pause();
-      input.destroy?.();
-      resolve(line.replace(/\r$/, ""));
-    };
-    const onData = (chunk: string | Buffer) => {
-      text += chunk.toString();
-      const newline = text.indexOf("\n");
-      if (newline >= 0) finish(text.slice(0, newline));
-      else if (text.length > MAX_INPUT) finish(text);
-    };
-    const onEnd = () => finish(text);
-    const onError = (error: Error) => {
-      input.off("data", onData);
-      input.off("end", onEnd);
-      reject(error);
-    };
-    input.setEncoding("utf8");
-    input.on("data", onData);
-    input.once("end", onEnd);
-    input.once("error", onError);
-  });
-}
-
-function readTyped(
-  tty: PasswordSource,
-  prompt: NodeJS.WritableStream,
-  pid: string,
-): Promise<string | typeof CANCELLED> {
-  prompt.write(`Password for ${pid}: `);
-  tty.setRawMode?.(true);
-  tty.setEncoding("utf8");
-  tty.resume();
-  return new Promise((resolve) => {
-    const typed: string[] = [];
-    const finish = (result: string | typeof CANCELLED) => {
-      tty.off("data", onData);
-      tty.off("end", onEnd);
-      tty.setRawMode?.(false);
-      tty.pause();
-      prompt.write("\n");
-      resolve(result);
-    };
-    const onEnd = () => finish(typed.join(""));
-    // Raw mode: every key arrives as typed, so Enter, Ctrl-C and erasing are ours to handle.
-    const onData = (chunk: string | Buffer) => {
-      for (const char of chunk.toString()) {
-        if (char === "\r" || char === "\n" || char === "\u0004") return finish(typed.join(""));
-        if (char === "\u0003") return finish(CANCELLED);
-        if (char === "\u007f" || char === "\b") typed.pop();
-        else if (char === "\u0015")
-          typed.length = 0; // Ctrl-U erases the line
-        else if (char === "\u001b")
-          return; // an arrow or function key: drop its escape sequence
-        else if (char >= " ") typed.push(char);
-      }
-    };
-    tty.on("data", onData);
-    tty.once("end", onEnd);
-  });
 }

@@ -24,6 +24,7 @@ import { RejectsFile } from "../import/rejects-file";
 import { BATCH_ID_PATTERN, validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { connectDeliveryProducer, type ProducerRuntime } from "../runtime/producer";
+import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../runtime/redis";
 import { ImportProgress, type ProgressStream } from "./import-progress";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { parseSendAt } from "./send-at";
@@ -75,11 +76,6 @@ const FLAGS = {
   resend: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
-
-/** 128 + SIGINT, what a shell reports for a command interrupted by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
-/** A one-shot command reports an unreachable Redis instead of waiting for it forever. */
-const REDIS_READY_TIMEOUT_MS = 10_000;
 
 interface ImportRequest {
   file: string;
@@ -187,7 +183,7 @@ class ImportCommand {
       try {
         this.#runtime = await connectDeliveryProducer(this.config, this.#logger, {
           connectionName: "import",
-          readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
+          readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
         });
       } catch (error) {
         return reportFailure(io, error);
@@ -276,7 +272,7 @@ class ImportCommand {
     progress.stop();
     this.#explain(result);
     io.stdout.write(`${this.#summary(result)}\n`);
-    if (result.interruptedAfterLine !== undefined) return EXIT_INTERRUPTED;
+    if (result.interruptedAfterLine !== undefined) return EXIT.interrupted;
     return result.rejected > 0 ? EXIT.failed : EXIT.ok;
   }
 

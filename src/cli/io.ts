@@ -6,8 +6,8 @@ export interface CommandIo {
 
 export type Command = (argv: string[], io: CommandIo) => Promise<number>;
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes shared by every command; 130 is the shell's code for a Ctrl-C. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** The one line a command prints when it fails for a reason other than its arguments: the code first, to grep for. */
 export function reportFailure(io: CommandIo, error: unknown): typeof EXIT.failed {

@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import { type BatchKeys, batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
-import { connectRedis, whenRedisReady } from "./redis";
+import { connectRedis, ONE_SHOT_REDIS_TIMEOUT_MS, whenRedisReady } from "./redis";
 
 /** What the operator's commands (status, failed) read and change: the queue and its batch counters. */
 export interface OperatorRuntime {
@@ -16,7 +16,7 @@ export interface OperatorRuntime {
 export async function connectOperator(
   config: Config,
   logger: Logger,
-  readyTimeoutMs = 10_000,
+  readyTimeoutMs = ONE_SHOT_REDIS_TIMEOUT_MS,
 ): Promise<OperatorRuntime> {
   const redis = connectRedis(config.redisUrl, logger, "operator");
   try {

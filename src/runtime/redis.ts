@@ -42,6 +42,9 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
+/** How long a one-shot command waits for Redis before it says Redis is unreachable. */
+export const ONE_SHOT_REDIS_TIMEOUT_MS = 10_000;
+
 /** For one-shot commands: an answer within `timeoutMs`, rather than waiting for Redis forever. */
 export function whenRedisReady(redis: Redis, timeoutMs: number, url: string): Promise<void> {
   if (redis.status === "ready") return Promise.resolve();

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { Queue } from "bullmq";
-import { CANCELLED, readPassword, runEnqueue } from "../../src/cli/enqueue";
+import { runEnqueue } from "../../src/cli/enqueue";
+import { CANCELLED, readPassword } from "../../src/cli/read-password";
 import { runCli } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
