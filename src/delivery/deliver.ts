@@ -27,6 +27,8 @@ interface Failure {
   code: string;
   failureClass: string;
   message: string;
+  /** What the job's failed reason and the logs say: the code first, to grep for. */
+  reason: string;
   retryAfterMs?: number;
 }
 
@@ -75,7 +77,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     attempt: number,
     log: Logger,
   ): Promise<never> {
-    const reason = `${failure.code}: ${failure.message}`;
+    const { reason } = failure;
     switch (failure.failureClass) {
       case "permanent":
         log.warn({ outcome: "rejected", code: failure.code, attempt }, reason);
@@ -111,7 +113,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     attempt: number,
     log: Logger,
   ): Promise<never> {
-    const reason = `${failure.code}: ${failure.message}`;
+    const { reason } = failure;
     if (attempt >= deps.policy.attempts) {
       log.error(
         { outcome: "failed", code: failure.code, attempt },
@@ -139,17 +141,21 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
 function asFailure(error: unknown): Failure {
   const e = error as Partial<Failure> & { name?: string };
   if (typeof e?.failureClass === "string" && typeof e.code === "string") {
+    const message = String(e.message);
     return {
       code: e.code,
       failureClass: e.failureClass,
-      message: String(e.message),
+      message,
+      reason: `${e.code}: ${message}`,
       retryAfterMs: e.retryAfterMs,
     };
   }
+  const message = String(e?.message ?? error);
   return {
     code: "COURIER_INTERNAL_ERROR",
     failureClass: "retryable",
-    message: String(e?.message ?? error),
+    message,
+    reason: `COURIER_INTERNAL_ERROR: ${message}`,
   };
 }
 
