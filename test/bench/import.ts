@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Redis from "ioredis";
 import { type PrivateRedis, startPrivateRedis } from "../support/redis-server";
+import { runBenchEntry } from "./entry";
 import { formatImportReport, type ImportReport } from "./import-report";
 import {
   IMPORT_VARIANTS,
@@ -34,8 +35,7 @@ options:
   --json       one JSON object instead of the table
   --help       show this help`;
 
-/** However the bench ends, nothing it started may outlive it. */
-const WHOLE_BENCH_TIMEOUT_MS = 10 * 60_000;
+/** One variant's run gives up after this long. */
 const RUN_TIMEOUT_MS = 3 * 60_000;
 
 interface Options {
@@ -154,14 +154,6 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
   return value;
 }
 
-/** Stops what the bench started (within 5 s), then exits with `code`. */
-function abort(code: number, message: string): void {
-  process.stderr.write(`bench:import: ${message}\n`);
-  killAllWorkers();
-  const giveUp = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
-  void Promise.race([release?.() ?? Promise.resolve(), giveUp]).finally(() => process.exit(code));
-}
-
 async function main(argv: string[]): Promise<number> {
   let options: Options | undefined;
   try {
@@ -178,23 +170,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-process.on("exit", killAllWorkers);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => abort(130, `${signal}: stopping`));
-}
-setTimeout(
-  () => abort(1, `still running after ${WHOLE_BENCH_TIMEOUT_MS / 60_000} min: giving up`),
-  WHOLE_BENCH_TIMEOUT_MS,
-).unref();
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `bench:import: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runBenchEntry("bench:import", main, () => release?.() ?? Promise.resolve());

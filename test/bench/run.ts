@@ -16,6 +16,7 @@ import Redis from "ioredis";
 import type { DeliveryJob } from "../../src/jobs/job-schema";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { type PrivateRedis, startPrivateRedis } from "../support/redis-server";
+import { runBenchEntry } from "./entry";
 import { formatReport } from "./format";
 import { type BenchContext, measureBenchOverhead, measureRun, type RunResult } from "./measure";
 import { BENCH_USAGE, type BenchOptions, parseBenchArgs, UsageError } from "./options";
@@ -23,8 +24,6 @@ import { buildReport } from "./report";
 import { BARE_VARIANT, courierVariant, type Variant } from "./variants";
 import { killAllWorkers } from "./worker-process";
 
-/** However the bench ends, nothing it started may outlive it. */
-const WHOLE_BENCH_TIMEOUT_MS = 10 * 60_000;
 const WARM_UP_JOBS = 1_000;
 
 function benchJobs(count: number): DeliveryJob[] {
@@ -134,15 +133,6 @@ async function bench(options: BenchOptions): Promise<number> {
   }
 }
 
-/** Stops what the bench started (within 5 s), then exits with `code`. */
-function abort(code: number, message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
-  killAllWorkers();
-  const release = releaseResources?.() ?? Promise.resolve();
-  const giveUp = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
-  void Promise.race([release, giveUp]).finally(() => process.exit(code));
-}
-
 async function main(argv: string[]): Promise<number> {
   let options: BenchOptions | undefined;
   try {
@@ -159,21 +149,4 @@ async function main(argv: string[]): Promise<number> {
   return bench(options);
 }
 
-process.on("exit", killAllWorkers);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => abort(130, `${signal}: stopping`));
-}
-setTimeout(
-  () => abort(1, `still running after ${WHOLE_BENCH_TIMEOUT_MS / 60_000} min: giving up`),
-  WHOLE_BENCH_TIMEOUT_MS,
-).unref();
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runBenchEntry("bench", main, () => releaseResources?.() ?? Promise.resolve());
