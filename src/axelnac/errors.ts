@@ -1,18 +1,11 @@
 /**
  * What went wrong talking to AxelNAC, in the style of undici's errors: one base class, one tiny
  * subclass per outcome, each with a stable code a user can grep for and a failure class that tells
- * the worker what to do next.
+ * the worker what to do next (the outcome contract, src/outcome/).
  */
+import type { Failure, FailureClass, OutcomeCode } from "../outcome";
 
-/** What the caller should do about a failure. */
-export type FailureClass =
-  | "token_rejected" // log in again, then retry the job
-  | "systemic" // every job would fail the same way: pause and alert, do not burn attempts
-  | "permanent" // this job can never succeed: give up on it
-  | "throttled" // wait retryAfterMs, then retry
-  | "retryable" // nothing was sent: retry with backoff
-  | "unreachable" // the appliance did not answer usefully: retry with backoff
-  | "ambiguous"; // the SMS may have gone out: do not resend blindly
+export type { FailureClass } from "../outcome";
 
 export type AxelnacOperation = "login" | "send";
 
@@ -27,8 +20,8 @@ export interface AxelnacErrorDetails {
   cause?: Error;
 }
 
-export abstract class AxelnacError extends Error {
-  readonly code: string;
+export abstract class AxelnacError extends Error implements Failure {
+  readonly code: OutcomeCode;
   readonly failureClass: FailureClass;
   readonly operation: AxelnacOperation;
   // `declare`: absent rather than present-and-undefined when there is nothing to say.
@@ -41,7 +34,7 @@ export abstract class AxelnacError extends Error {
   declare readonly retryAfterMs?: number;
 
   protected constructor(
-    code: string,
+    code: OutcomeCode,
     failureClass: FailureClass,
     summary: string,
     details: AxelnacErrorDetails,
@@ -94,6 +87,7 @@ export type RequestRejectedCode = "AXELNAC_GUEST_NOT_FOUND" | "AXELNAC_INVALID_R
 
 /** 400/404/422/other 4xx on send: this job's request can never succeed. The code says which. */
 export class RequestRejectedError extends AxelnacError {
+  /** The family's name; an instance's code says which member it is. */
   static readonly code = "AXELNAC_REQUEST_REJECTED";
   declare readonly code: RequestRejectedCode;
   constructor(code: RequestRejectedCode, summary: string, details: AxelnacErrorDetails) {
@@ -114,6 +108,7 @@ export type ProviderFailedCode = "AXELNAC_SMS_PROVIDER_FAILED" | "AXELNAC_SERVER
 
 /** 500 (the SMS provider failed, nothing was sent) or another 5xx the appliance itself raised. */
 export class ProviderFailedError extends AxelnacError {
+  /** The most common member; an instance's code says which member it is. */
   static readonly code = "AXELNAC_SMS_PROVIDER_FAILED";
   declare readonly code: ProviderFailedCode;
   constructor(code: ProviderFailedCode, summary: string, details: AxelnacErrorDetails) {

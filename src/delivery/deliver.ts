@@ -2,6 +2,7 @@ import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bull
 import type { Delivered, SendUserCredentialsArgs } from "../axelnac";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import type { Logger } from "../logging/logger";
+import { type Failure, failureReason, toFailure } from "../outcome";
 import { callWithToken } from "../token";
 import type { TokenManager } from "../token/token-manager";
 import { type DeliveryProgress, failedAttempts } from "./attempts";
@@ -23,18 +24,9 @@ export interface DeliveryDeps {
   logger: Logger;
 }
 
-interface Failure {
-  code: string;
-  failureClass: string;
-  message: string;
-  /** What the job's failed reason and the logs say: the code first, to grep for. */
-  reason: string;
-  retryAfterMs?: number;
-}
-
 /**
  * The BullMQ processor: one delivery attempt, and what each outcome of the AxelNAC client means
- * for the job (README, "What happens to each outcome"). Throws BullMQ's control-flow errors:
+ * for the job (README, "What the worker does with each outcome"). Throws BullMQ's control-flow errors:
  * UnrecoverableError fails the job now, DelayedError after `moveToDelayed` schedules a retry,
  * RateLimitError puts the job back to waiting, unspent, behind a fleet-wide pause.
  */
@@ -46,8 +38,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const pid = typeof job.data?.pid === "string" ? job.data.pid : undefined;
     const log = lazyChild(deps.logger, { jobId: job.id, pid });
     if (!validation.ok) {
-      log().error({ outcome: "invalid" }, validation.reason);
-      throw new UnrecoverableError(validation.reason);
+      const reason = failureReason({ code: "COURIER_INVALID_JOB", message: validation.reason });
+      log().error({ outcome: "invalid" }, reason);
+      throw new UnrecoverableError(reason);
     }
     const { pid: guest, password, source_id } = validation.job;
     const attempt = failedAttempts(job) + 1;
@@ -58,7 +51,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         deps.send({ pid: guest, password, source_id }, token),
       );
     } catch (error) {
-      return handleFailure(job, lockToken, asFailure(error), attempt, log());
+      return handleFailure(job, lockToken, toFailure(error), attempt, log());
     }
     if (deps.logger.isLevelEnabled("info")) {
       log().info(
@@ -77,8 +70,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     attempt: number,
     log: Logger,
   ): Promise<never> {
-    const { reason } = failure;
-    switch (failure.failureClass) {
+    const reason = failureReason(failure);
+    const failureClass = failure.failureClass;
+    switch (failureClass) {
       case "permanent":
         log.warn({ outcome: "rejected", code: failure.code, attempt }, reason);
         throw new UnrecoverableError(reason);
@@ -98,11 +92,16 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
           { outcome: "ambiguous", code: failure.code, attempt, ambiguousSoFar: counters.ambiguous },
           `the SMS may have been sent: ${reason}`,
         );
-        if (!deps.policy.retryAmbiguous)
-          throw new UnrecoverableError(`${reason} (not retried: DELIVERY_RETRY_AMBIGUOUS=false)`);
+        if (!deps.policy.retryAmbiguous) {
+          throw new UnrecoverableError(
+            failureReason(failure, "not retried: DELIVERY_RETRY_AMBIGUOUS=false"),
+          );
+        }
+        return retryLater(job, lockToken, failure, attempt, log);
+      case "retryable":
         return retryLater(job, lockToken, failure, attempt, log);
       default:
-        return retryLater(job, lockToken, failure, attempt, log);
+        return unhandled(failureClass);
     }
   }
 
@@ -113,13 +112,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     attempt: number,
     log: Logger,
   ): Promise<never> {
-    const { reason } = failure;
+    const reason = failureReason(failure);
     if (attempt >= deps.policy.attempts) {
       log.error(
         { outcome: "failed", code: failure.code, attempt },
         `giving up after ${attempt} attempts: ${reason}`,
       );
-      throw new UnrecoverableError(`gave up after ${attempt} attempts; last: ${reason}`);
+      throw new UnrecoverableError(failureReason(failure, `gave up after ${attempt} attempts`));
     }
     const delayMs = retryDelayMs(deps.policy, attempt);
     log.info(
@@ -137,26 +136,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
   }
 }
 
-/** Anything thrown that is not a classified AxelNAC outcome (a bug, Redis trouble) is retried. */
-function asFailure(error: unknown): Failure {
-  const e = error as Partial<Failure> & { name?: string };
-  if (typeof e?.failureClass === "string" && typeof e.code === "string") {
-    const message = String(e.message);
-    return {
-      code: e.code,
-      failureClass: e.failureClass,
-      message,
-      reason: `${e.code}: ${message}`,
-      retryAfterMs: e.retryAfterMs,
-    };
-  }
-  const message = String(e?.message ?? error);
-  return {
-    code: "COURIER_INTERNAL_ERROR",
-    failureClass: "retryable",
-    message,
-    reason: `COURIER_INTERNAL_ERROR: ${message}`,
-  };
+/** The compiler proves every failure class is handled above; this is never reached. */
+function unhandled(failureClass: never): never {
+  throw new Error(`no handling for failure class ${String(failureClass)}`);
 }
 
 /** pino's child() costs more than the rest of a delivery's logging: made only when a line is written. */

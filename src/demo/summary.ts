@@ -1,5 +1,6 @@
 import type { BatchStatus } from "../batches/batch-status";
 import type { FailedJobView } from "../batches/failed-jobs";
+import { reasonCode } from "../outcome";
 
 export interface DemoSummary {
   status: BatchStatus;
@@ -47,7 +48,8 @@ export function formatSummary(s: DemoSummary): string {
 function failureLines(failures: FailedJobView[]): string[] {
   const byCode = new Map<string, FailedJobView[]>();
   for (const failure of failures) {
-    const code = outcomeCode(failure.reason);
+    // BullMQ's own reasons (a job that stalled too often) carry no code of ours.
+    const code = reasonCode(failure.reason) ?? "BULLMQ";
     const group = byCode.get(code);
     if (group) group.push(failure);
     else byCode.set(code, [failure]);
@@ -60,12 +62,6 @@ function failureLines(failures: FailedJobView[]): string[] {
   });
   if (groups.length > CODES_SHOWN) lines.push(`    and ${groups.length - CODES_SHOWN} other kinds`);
   return lines;
-}
-
-/** The last outcome code a reason names (`gave up after 3 attempts; last: AXELNAC_…: …`). */
-function outcomeCode(reason: string): string {
-  const codes = reason.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?=:)/g);
-  return codes?.at(-1) ?? (reason.split(":")[0] || "unknown");
 }
 
 function formatMs(ms: number): string {

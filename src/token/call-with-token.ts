@@ -1,3 +1,4 @@
+import { toFailure } from "../outcome";
 import type { TokenManager } from "./token-manager";
 
 /**
@@ -16,10 +17,7 @@ export async function callWithToken<T>(
     try {
       return await call(token);
     } catch (error) {
-      if (
-        (error as { failureClass?: string }).failureClass !== "token_rejected" ||
-        refreshes >= maxRefreshes
-      ) {
+      if (toFailure(error).failureClass !== "token_rejected" || refreshes >= maxRefreshes) {
         throw error;
       }
       await tokens.invalidate(token);

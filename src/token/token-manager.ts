@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
+import { toFailure } from "../outcome";
 import { LoginBackoffError } from "./errors";
 import { type TokenLifetimes, TokenStore } from "./token-store";
 
@@ -8,7 +9,7 @@ export interface TokenManagerOptions {
   /** A connection of this manager's own; a second one is duplicated from it to wait for refreshes. */
   redis: Redis;
   keyPrefix: string;
-  /** Logs in to the appliance and returns a token; failures carry `code` and `failureClass`. */
+  /** Logs in to the appliance and returns a token; a failure it throws is read with `toFailure`. */
   login: () => Promise<string>;
   idleTimeoutMs: number;
   maxLifetimeMs: number;
@@ -147,15 +148,13 @@ export class TokenManager {
     try {
       token = await login();
     } catch (error) {
-      const {
-        code = "AXELNAC_LOGIN_FAILED",
-        failureClass = "unreachable",
-        message = String(error),
-      } = error as { code?: string; failureClass?: string; message?: string };
-      const { attempts, backoffMs } = await this.#store.recordLoginFailure(
-        { code, failureClass, message },
-        loginBackoff,
-      );
+      // An unclassified throw (a bug in `login`) is held back like an appliance that does not answer.
+      const failure = toFailure(error, {
+        code: "AXELNAC_LOGIN_FAILED",
+        failureClass: "unreachable",
+      });
+      const { code, message } = failure;
+      const { attempts, backoffMs } = await this.#store.recordLoginFailure(failure, loginBackoff);
       // One clear line when logins start failing; later attempts are quieter until it recovers.
       logger[attempts === 1 ? "error" : "debug"](
         { code, attempts, nextAttemptInMs: backoffMs },

@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import { type Failure, type FailureClass, isFailureClass } from "../outcome";
 
 /**
  * The fleet's shared API token in Redis, and the lock and back-off state around its refresh.
@@ -79,7 +80,7 @@ export interface StoredToken {
 export interface LoginFailure {
   attempts: number;
   code: string;
-  failureClass: string;
+  failureClass: FailureClass;
   message: string;
   retryInMs: number;
 }
@@ -158,7 +159,7 @@ export class TokenStore {
   }
 
   async recordLoginFailure(
-    failure: { code: string; failureClass: string; message: string },
+    failure: Pick<Failure, "code" | "failureClass" | "message">,
     backoff: { initialMs: number; maxMs: number },
   ): Promise<{ attempts: number; backoffMs: number }> {
     const [attempts, backoffMs] = (await this.#redis.eval(
@@ -185,7 +186,8 @@ export class TokenStore {
     return {
       attempts: Number(result[0]),
       code: result[1],
-      failureClass: result[2],
+      // Written by another process, perhaps of another version: an unknown class reads as unreachable.
+      failureClass: isFailureClass(result[2]) ? result[2] : "unreachable",
       message: result[3],
       retryInMs: Number(result[4]),
     };

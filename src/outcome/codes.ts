@@ -1,0 +1,36 @@
+/**
+ * Every code the courier reports: in a failed job's reason, a log line's `code`, a command's
+ * `failed: CODE: …` line. A code is a stable name to grep for; the README's "Outcome codes" table
+ * explains each, and a test fails when it lacks one of these.
+ */
+export const OUTCOME_CODES = [
+  // The appliance's answers (src/axelnac/classify.ts, classify-network.ts).
+  "AXELNAC_TOKEN_REJECTED",
+  "AXELNAC_LOGIN_REJECTED",
+  "AXELNAC_ACCESS_DENIED",
+  "AXELNAC_ENDPOINT_MISSING",
+  "AXELNAC_GUEST_NOT_FOUND",
+  "AXELNAC_INVALID_REQUEST",
+  "AXELNAC_THROTTLED",
+  "AXELNAC_SMS_PROVIDER_FAILED",
+  "AXELNAC_SERVER_ERROR",
+  "AXELNAC_UNREACHABLE",
+  "AXELNAC_TLS_UNTRUSTED",
+  "AXELNAC_OUTCOME_UNKNOWN",
+  "AXELNAC_UNEXPECTED_RESPONSE",
+  // The fleet's shared token (src/token/).
+  "AXELNAC_LOGIN_FAILED",
+  "AXELNAC_LOGIN_BACKOFF",
+  // The courier itself.
+  "COURIER_INVALID_JOB",
+  "COURIER_INTERNAL_ERROR",
+  "COURIER_CONFIG_INVALID",
+  "COURIER_REDIS_UNREACHABLE",
+  "COURIER_UNKNOWN_BATCH",
+  "COURIER_INVALID_ENQUEUE_OPTION",
+  "COURIER_CSV_INVALID",
+  "COURIER_CSV_INVALID_OPTION",
+  "COURIER_IMPORT_SETUP",
+] as const;
+
+export type OutcomeCode = (typeof OUTCOME_CODES)[number];
