@@ -1,9 +1,10 @@
 import { Queue, Worker } from "bullmq";
 import { BatchCounters } from "../src/batches/batch-counters";
-import { batchKeys, batchOfJob } from "../src/batches/batch-keys";
+import { batchKeys } from "../src/batches/batch-keys";
 import type { Config } from "../src/config/config";
 import { createDeliveryProcessor, type DeliveryResult } from "../src/delivery/deliver";
 import { FleetPause } from "../src/delivery/fleet-pause";
+import { batchOfJob } from "../src/jobs/job-id";
 import type { Logger } from "../src/logging/logger";
 import { connectAppliance } from "../src/runtime/appliance";
 import { connectRedis } from "../src/runtime/redis";

@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
-import { type BatchKeys, batchOfJobId } from "./batch-keys";
+import { batchOfJobId } from "../jobs/job-id";
+import type { BatchKeys } from "./batch-keys";
 
 /** What `status` reports; `--json` prints exactly these keys. */
 export interface BatchStatus {

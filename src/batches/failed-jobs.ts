@@ -1,7 +1,8 @@
 import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
-import { failedAttempts } from "../delivery/attempts";
-import { type BatchKeys, batchOfJob } from "./batch-keys";
+import { batchOfJob } from "../jobs/job-id";
+import { failedAttempts } from "../jobs/progress";
+import type { BatchKeys } from "./batch-keys";
 
 /** Which failed jobs an operator means: one batch, one job, or all. */
 export type FailedSelection = { batch: string } | { id: string } | { all: true };

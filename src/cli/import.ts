@@ -115,7 +115,8 @@ export async function runImport(
   if (defaultSourceId !== undefined) {
     const check = validateDeliveryJob({ pid: "-", password: "-", source_id: defaultSourceId });
     if (!check.ok) {
-      io.stderr.write(`import: --source-id: ${check.reason.replace(/^.*source_id: /, "")}\n`);
+      const problems = check.problems.map((problem) => problem.message).join("; ");
+      io.stderr.write(`import: --source-id: ${problems}\n`);
       return EXIT.usage;
     }
   }

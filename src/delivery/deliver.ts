@@ -1,11 +1,11 @@
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bullmq";
 import type { Delivered, SendUserCredentialsArgs } from "../axelnac";
 import { validateDeliveryJob } from "../jobs/job-schema";
+import { type DeliveryProgress, failedAttempts } from "../jobs/progress";
 import type { Logger } from "../logging/logger";
 import { type Failure, failureReason, toFailure } from "../outcome";
 import { callWithToken } from "../token";
 import type { TokenManager } from "../token/token-manager";
-import { type DeliveryProgress, failedAttempts } from "./attempts";
 import type { FleetPause } from "./fleet-pause";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy";
 

@@ -1,4 +1,4 @@
-import { type DeliveryJob, validateDeliveryJob } from "../jobs/job-schema";
+import { type DeliveryJob, type JobProblem, validateDeliveryJob } from "../jobs/job-schema";
 import type { EnqueueManyOptions, EnqueueManyResult } from "../producer";
 import {
   COLUMN_FLAGS,
@@ -175,7 +175,7 @@ export class RegistrationImport {
       // Not expected: the rows passed the same schema. Reported all the same, never lost.
       for (const { index, reason } of result.rejected) {
         const row = chunk[index] as PendingRow;
-        await reject({ line: row.line, error: this.#describe(reason), fields: row.fields });
+        await reject({ line: row.line, error: reason, fields: row.fields });
       }
     };
 
@@ -196,8 +196,7 @@ export class RegistrationImport {
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
       await flush();
-      const problem = error.message.replace(/^line \d+: /, "");
-      await reject({ line: error.line, error: problem, fields: [] });
+      await reject({ line: error.line, error: error.problem, fields: [] });
       return { ...this.counts, stoppedBy: error };
     }
     await flush();
@@ -223,17 +222,16 @@ export class RegistrationImport {
     };
     if (row.reference !== undefined) data.reference = row.reference;
     const validation = validateDeliveryJob(data);
-    return validation.ok ? validation.job : this.#describe(validation.reason);
+    return validation.ok ? validation.job : this.#describe(validation.problems);
   }
 
-  /** The schema's reason in the file's terms: `pid (column "Login"): may only contain …`. */
-  #describe(reason: string): string {
-    return reason
-      .replace(/^invalid job: /, "")
-      .split("; ")
-      .map((part) => {
-        const field = part.slice(0, part.indexOf(":")) as keyof ColumnMap;
-        return field in this.#columns ? `${this.#label(field)}${part.slice(field.length)}` : part;
+  /** The schema's problems in the file's terms: `pid (column "Login"): may only contain …`. */
+  #describe(problems: readonly JobProblem[]): string {
+    return problems
+      .map(({ field, message }) => {
+        if (field === null) return message;
+        const name = field in this.#columns ? this.#label(field as keyof ColumnMap) : field;
+        return `${name}: ${message}`;
       })
       .join("; ");
   }

@@ -33,19 +33,35 @@ export type DeliveryJob = z.output<typeof deliveryJobSchema>;
 /** The job name the project's own producers use; the worker accepts any name. */
 export const DELIVERY_JOB_NAME = "send-credentials";
 
-export type JobValidation = { ok: true; job: DeliveryJob } | { ok: false; reason: string };
+/** One thing wrong with job data: the field (null for the data as a whole) and what is wrong. */
+export interface JobProblem {
+  field: string | null;
+  message: string;
+}
+
+export type JobValidation =
+  | { ok: true; job: DeliveryJob }
+  /** `reason` is the sentence (`invalid job: pid: is required`); `problems`, the same as data. */
+  | { ok: false; reason: string; problems: JobProblem[] };
 
 /**
- * Validates untrusted job data. The reason names each offending field and never quotes a value,
+ * Validates untrusted job data. The problems name each offending field and never quote a value,
  * since the value may be a password.
  */
 export function validateDeliveryJob(data: unknown): JobValidation {
   const parsed = deliveryJobSchema.safeParse(data);
   if (parsed.success) return { ok: true, job: parsed.data };
-  const reasons = parsed.error.issues.map((issue) => {
+  const problems = parsed.error.issues.map((issue): JobProblem => {
     const field = issue.path.join(".");
-    if (!field) return "job data must be a JSON object with pid, password and source_id";
-    return `${field}: ${issue.message}`;
+    return field
+      ? { field, message: issue.message }
+      : { field: null, message: "job data must be a JSON object with pid, password and source_id" };
   });
-  return { ok: false, reason: `invalid job: ${reasons.join("; ")}` };
+  return { ok: false, reason: describeProblems(problems), problems };
+}
+
+/** `invalid job: pid: is required; password: must be a string` */
+function describeProblems(problems: readonly JobProblem[]): string {
+  const parts = problems.map((p) => (p.field === null ? p.message : `${p.field}: ${p.message}`));
+  return `invalid job: ${parts.join("; ")}`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { JobsOptions } from "bullmq";
-import { batchJobId } from "../batches/batch-keys";
 import { duplicateKey } from "../jobs/duplicate-key";
+import { batchJobId } from "../jobs/job-id";
 import { DELIVERY_JOB_NAME, type DeliveryJob } from "../jobs/job-schema";
 import { delayUntil, type EnqueueOptions } from "./enqueue-options";
 

@@ -10,7 +10,8 @@ export class CsvError extends Error {
 
   constructor(
     readonly line: number,
-    problem: string,
+    /** What is wrong, without the line: for a report that shows the line in a column of its own. */
+    readonly problem: string,
   ) {
     super(`line ${line}: ${problem}`);
   }
