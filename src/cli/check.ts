@@ -1,8 +1,8 @@
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
-import { connectAppliance } from "../runtime/appliance";
-import { connectRedis } from "../runtime/redis";
-import { createTokenManager } from "../runtime/token-manager";
+import { connectRedis } from "../redis/connection";
+import { connectAppliance } from "../wiring/appliance";
+import { createFleetTokenManager } from "../wiring/fleet-token";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const CHECK_USAGE = `usage: axelnac-courier check
@@ -23,7 +23,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const appliance = await connectAppliance(config, logger);
   const redis = connectRedis(config.redisUrl, logger, "check");
-  const tokens = createTokenManager(config, redis, appliance, logger);
+  const tokens = createFleetTokenManager(config, redis, appliance, logger);
   try {
     await tokens.getToken();
     io.stdout.write(

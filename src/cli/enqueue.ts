@@ -5,8 +5,8 @@ import { formatDuration } from "../config/duration";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
-import { connectDeliveryProducer } from "../runtime/producer";
-import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../runtime/redis";
+import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
+import { connectDeliveryProducer } from "../wiring/producer";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { CANCELLED, type PasswordSource, readPassword } from "./read-password";
 import { parseSendAt } from "./send-at";
@@ -96,13 +96,13 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
 
   // stdout carries the one result line scripts read; logs go to stderr.
   const logger = createCommandLogger(config.log.level, io.stderr);
-  let runtime: Awaited<ReturnType<typeof connectDeliveryProducer>> | undefined;
+  let connected: Awaited<ReturnType<typeof connectDeliveryProducer>> | undefined;
   try {
-    runtime = await connectDeliveryProducer(config, logger, {
+    connected = await connectDeliveryProducer(config, logger, {
       connectionName: "enqueue",
       readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
     });
-    const result = await runtime.producer.enqueue({ ...fields, password }, request.options);
+    const result = await connected.producer.enqueue({ ...fields, password }, request.options);
     io.stdout.write(
       result.duplicate
         ? `duplicate: ${request.pid} was already enqueued as job ${result.jobId} within the duplicate window (${formatDuration(config.producer.duplicateWindowMs)}); use --resend to send again\n`
@@ -116,7 +116,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
     }
     return reportFailure(io, error);
   } finally {
-    await runtime?.close();
+    await connected?.close();
   }
 }
 

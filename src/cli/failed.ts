@@ -8,7 +8,7 @@ import {
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
-import { connectOperator, type OperatorRuntime } from "../runtime/operator";
+import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
@@ -47,10 +47,10 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
 
   const config = loadConfig();
   const logger = createCommandLogger(config.log.level, io.stderr);
-  let runtime: OperatorRuntime | undefined;
+  let operator: OperatorConnections | undefined;
   try {
-    runtime = await connectOperator(config, logger);
-    const jobs = await selectFailed(runtime.queue, options.selection ?? { all: true });
+    operator = await connectOperator(config, logger);
+    const jobs = await selectFailed(operator.queue, options.selection ?? { all: true });
     if (action === "list") {
       const views = jobs.map(viewFailed);
       if (options.json) {
@@ -68,7 +68,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
     }
     const count =
       action === "retry"
-        ? await retryFailed(jobs, runtime.redis, runtime.keys)
+        ? await retryFailed(jobs, operator.redis, operator.keys)
         : await purgeFailed(jobs);
     io.stdout.write(
       `${action === "retry" ? "retried" : "purged"} ${count} failed deliver${count === 1 ? "y" : "ies"}\n`,
@@ -77,7 +77,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   } catch (error) {
     return reportFailure(io, error);
   } finally {
-    await runtime?.close();
+    await operator?.close();
   }
 }
 

@@ -23,8 +23,8 @@ import {
 import { RejectsFile } from "../import/rejects-file";
 import { BATCH_ID_PATTERN, validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
-import { connectDeliveryProducer, type ProducerRuntime } from "../runtime/producer";
-import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../runtime/redis";
+import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
+import { type ConnectedProducer, connectDeliveryProducer } from "../wiring/producer";
 import { ImportProgress, type ProgressStream } from "./import-progress";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { parseSendAt } from "./send-at";
@@ -136,7 +136,7 @@ class ImportCommand {
   #bytesRead = 0;
   #import: RegistrationImport | undefined;
   #rejects: RejectsFile | undefined;
-  #runtime: ProducerRuntime | undefined;
+  #connected: ConnectedProducer | undefined;
   #progress: ImportProgress | undefined;
   readonly #logger: Logger;
 
@@ -182,7 +182,7 @@ class ImportCommand {
     }
     if (!request.dryRun) {
       try {
-        this.#runtime = await connectDeliveryProducer(this.config, this.#logger, {
+        this.#connected = await connectDeliveryProducer(this.config, this.#logger, {
           connectionName: "import",
           readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
         });
@@ -204,7 +204,7 @@ class ImportCommand {
   async close(): Promise<void> {
     this.#progress?.stop();
     await this.#rejects?.close();
-    await this.#runtime?.close();
+    await this.#connected?.close();
     await this.#file?.close();
   }
 
@@ -249,7 +249,7 @@ class ImportCommand {
     progress.start();
     let result: ImportResult;
     try {
-      result = await job.run(this.#runtime?.producer ?? dryRunProducer, {
+      result = await job.run(this.#connected?.producer ?? dryRunProducer, {
         resend: request.resend,
         ...(request.sendAt ? { sendAt: request.sendAt } : {}),
         signal: interrupt.signal,

@@ -10,7 +10,7 @@ import {
 import { loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
-import { connectOperator, type OperatorRuntime } from "../runtime/operator";
+import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { progressBar, RateMeter } from "./progress-bar";
 
@@ -40,19 +40,19 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   }
   const config = loadConfig();
   const logger = createCommandLogger(config.log.level, io.stderr);
-  let runtime: OperatorRuntime | undefined;
+  let operator: OperatorConnections | undefined;
   try {
-    runtime = await connectOperator(config, logger);
-    const read = () => readStatus(runtime as OperatorRuntime, args.batch);
+    operator = await connectOperator(config, logger);
+    const read = () => readStatus(operator as OperatorConnections, args.batch);
     if (!args.watch) {
       const status = await read();
       if (args.json) {
-        const batches = args.batch ? undefined : await readRecentBatches(runtime);
+        const batches = args.batch ? undefined : await readRecentBatches(operator);
         io.stdout.write(`${JSON.stringify(batches ? { ...status, batches } : status)}\n`);
       } else {
         io.stdout.write(`${describe(status)}\n`);
         if (!args.batch)
-          for (const batch of await readRecentBatches(runtime))
+          for (const batch of await readRecentBatches(operator))
             io.stdout.write(`${describe(batch)}\n`);
       }
       return EXIT.ok;
@@ -66,7 +66,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
     }
     return reportFailure(io, error);
   } finally {
-    await runtime?.close();
+    await operator?.close();
   }
 }
 
@@ -92,17 +92,20 @@ function parse(argv: string[]) {
   return { ...values, interval: Math.max(100, interval) };
 }
 
-function readStatus(runtime: OperatorRuntime, batch: string | undefined): Promise<BatchStatus> {
+function readStatus(
+  operator: OperatorConnections,
+  batch: string | undefined,
+): Promise<BatchStatus> {
   return batch
-    ? readBatchStatus(runtime.queue, runtime.redis, runtime.keys, batch)
-    : readQueueStatus(runtime.queue, runtime.redis, runtime.keys);
+    ? readBatchStatus(operator.queue, operator.redis, operator.keys, batch)
+    : readQueueStatus(operator.queue, operator.redis, operator.keys);
 }
 
-async function readRecentBatches(runtime: OperatorRuntime): Promise<BatchStatus[]> {
-  const ids = await recentBatchIds(runtime.redis, runtime.keys);
+async function readRecentBatches(operator: OperatorConnections): Promise<BatchStatus[]> {
+  const ids = await recentBatchIds(operator.redis, operator.keys);
   const statuses = await Promise.all(
     ids.map((id) =>
-      readBatchStatus(runtime.queue, runtime.redis, runtime.keys, id).catch(() => undefined),
+      readBatchStatus(operator.queue, operator.redis, operator.keys, id).catch(() => undefined),
     ),
   );
   return statuses.filter((s): s is BatchStatus => s !== undefined);

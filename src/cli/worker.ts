@@ -1,6 +1,6 @@
-import { startDeliveryWorker } from "../../workers/delivery-worker";
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
+import { runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
 import { type CommandIo, EXIT } from "./io";
 
 export const WORKER_USAGE = `usage: axelnac-courier worker
@@ -25,24 +25,6 @@ export async function runWorker(
   }
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const running = await startDeliveryWorker(config, logger);
-  const signal = await untilStopped(stop);
-  logger.info({ signal }, "shutdown requested");
-  await running.close();
+  await runDeliveryWorkerUntilStopped(config, logger, stop);
   return EXIT.ok;
-}
-
-function untilStopped(stop?: AbortSignal): Promise<string> {
-  return new Promise((resolve) => {
-    const finish = (reason: string) => {
-      process.off("SIGTERM", onTerm);
-      process.off("SIGINT", onInt);
-      resolve(reason);
-    };
-    const onTerm = () => finish("SIGTERM");
-    const onInt = () => finish("SIGINT");
-    process.once("SIGTERM", onTerm);
-    process.once("SIGINT", onInt);
-    stop?.addEventListener("abort", () => finish("abort"), { once: true });
-  });
 }

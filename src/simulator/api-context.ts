@@ -3,14 +3,14 @@ import type { Logger } from "../logging/logger";
 import type { GuestDirectory } from "./guest-directory";
 import { writeJson, writeText } from "./http-io";
 import type { Outbox } from "./outbox";
+import type { SessionTable } from "./sessions";
 import type { StatsRecorder } from "./stats";
-import type { TokenStore } from "./tokens";
 import type { Faults } from "./types";
 
 /** What the API handlers share: the appliance's state, and nothing about HTTP plumbing. */
 export interface ApiContext {
   credentials: { username: string; password: string };
-  tokens: TokenStore;
+  tokens: SessionTable;
   guests: GuestDirectory;
   sources: ReadonlySet<string> | undefined;
   outbox: Outbox;

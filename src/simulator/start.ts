@@ -14,9 +14,9 @@ import { writeJson } from "./http-io";
 import { ServerLifecycle } from "./lifecycle";
 import { resolveOptions, type SimulatorOptions } from "./options";
 import { Outbox } from "./outbox";
+import { SessionTable } from "./sessions";
 import { StatsRecorder } from "./stats";
 import { createTlsMaterial } from "./tls";
-import { TokenStore } from "./tokens";
 import type { Faults, Simulator } from "./types";
 
 const CONTROL_PREFIX = "/_simulator/";
@@ -27,7 +27,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const { logger } = settings;
   const stats = new StatsRecorder();
   const gate = new ConcurrencyGate(settings.maxConcurrent, (serving) => stats.serving(serving));
-  const tokens = new TokenStore(settings);
+  const tokens = new SessionTable(settings);
   const outbox = new Outbox();
   let faults: Faults = { ...DEFAULT_FAULTS, ...settings.initialFaults };
 

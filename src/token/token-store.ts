@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import { type Failure, type FailureClass, isFailureClass } from "../outcome";
+import { doublingDelay, NOW_MS } from "../redis/lua";
 
 /**
  * The fleet's shared API token in Redis, and the lock and back-off state around its refresh.
@@ -13,7 +14,6 @@ import { type Failure, type FailureClass, isFailureClass } from "../outcome";
  *
  * Times inside scripts come from Redis' own clock (TIME), never from a host's.
  */
-const NOW_MS = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)";
 
 // KEYS[1] token hash. Returns {token, pttl} or nil.
 const READ = `
@@ -56,7 +56,7 @@ return 0`;
 const RECORD_LOGIN_FAILURE = `
 ${NOW_MS}
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-local backoff = math.floor(math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * 2 ^ (attempts - 1)))
+${doublingDelay("backoff", "ARGV[4]", "ARGV[5]")}
 redis.call('HSET', KEYS[1], 'code', ARGV[1], 'failureClass', ARGV[2], 'message', ARGV[3], 'retryAt', now + backoff)
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[6]), backoff))
 redis.call('PUBLISH', ARGV[7], 'login-failed')

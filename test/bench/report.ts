@@ -51,7 +51,7 @@ export interface BenchReport {
 
 /**
  * Where each command the courier sends more (or less) than the bare worker comes from, read from
- * BullMQ 6's Lua scripts and workers/delivery-worker.ts. A command missing here prints "?".
+ * BullMQ 6's Lua scripts and src/worker/start.ts. A command missing here prints "?".
  */
 const WHY: Record<string, string> = {
   incr: "limiter counter, in moveToActive/fetchNext: a limiter is set so that queue.rateLimit() (the fleet-wide pause) is honoured",

@@ -3,10 +3,10 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
+import { freePort, redisServerOnPath } from "../../src/redis/private-server";
 import { expectNoSecrets } from "../support/log-sink";
 import { REPO_ROOT } from "../support/processes";
 import { testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
-import { freePort, redisServerOnPath } from "../support/redis-server";
 
 /** The demo must end by itself: a worker, a connection or a server left open would keep it up. */
 const EXIT_BOUND_MS = 45_000;

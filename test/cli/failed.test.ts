@@ -3,10 +3,10 @@ import { type BatchStatus, isSettled, readBatchStatus } from "../../src/batches/
 import type { FailedJobView } from "../../src/batches/failed-jobs";
 import { type Config, loadConfig } from "../../src/config/config";
 import { createLogger } from "../../src/logging/logger";
-import { connectOperator, type OperatorRuntime } from "../../src/runtime/operator";
-import { connectDeliveryProducer, type ProducerRuntime } from "../../src/runtime/producer";
 import { type Simulator, startSimulator } from "../../src/simulator";
-import { type RunningDeliveryWorker, startDeliveryWorker } from "../../workers/delivery-worker";
+import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
+import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
+import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { type CliResult, runCli } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
@@ -42,8 +42,8 @@ describe("axelnac-courier failed", () => {
   const outputs: CliResult[] = [];
   const simulators: Simulator[] = [];
   let env: Record<string, string>;
-  let producer: ProducerRuntime;
-  let operator: OperatorRuntime;
+  let producer: ConnectedProducer;
+  let operator: OperatorConnections;
   let worker: RunningDeliveryWorker | undefined;
 
   /** The settings of a worker and of the commands, against one appliance. */

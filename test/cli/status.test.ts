@@ -5,10 +5,10 @@ import { createInterface } from "node:readline";
 import { type BatchStatus, isSettled, readBatchStatus } from "../../src/batches/batch-status";
 import { type Config, loadConfig } from "../../src/config/config";
 import { createLogger } from "../../src/logging/logger";
-import { connectOperator, type OperatorRuntime } from "../../src/runtime/operator";
-import { connectDeliveryProducer, type ProducerRuntime } from "../../src/runtime/producer";
 import { type Simulator, startSimulator } from "../../src/simulator";
-import { type RunningDeliveryWorker, startDeliveryWorker } from "../../workers/delivery-worker";
+import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
+import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
+import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { runCli } from "../support/cli";
 import { REPO_ROOT } from "../support/processes";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
@@ -25,8 +25,8 @@ describe("axelnac-courier status", () => {
   let sim: Simulator;
   let env: Record<string, string>;
   let config: Config;
-  let producer: ProducerRuntime;
-  let operator: OperatorRuntime;
+  let producer: ConnectedProducer;
+  let operator: OperatorConnections;
   let worker: RunningDeliveryWorker | undefined;
 
   beforeAll(async () => {

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { redisServerOnPath, startPrivateRedis } from "../../src/redis/private-server";
 import { REPO_ROOT } from "./processes";
-import { redisServerOnPath, startPrivateRedis } from "./redis-server";
 
 /**
  * The suite's Redis: REDIS_URL when the caller set one; otherwise a private redis-server on a free

@@ -1,3 +1,4 @@
+import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import {
   deliveryReport,
   expectCleanLogs,
@@ -5,7 +6,6 @@ import {
   waitForAllDelivered,
 } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
-import { type PrivateRedis, startPrivateRedis } from "../support/redis-server";
 import { sleep, waitUntil } from "../support/wait";
 import type { WorkerProcess } from "../support/worker-fleet";
 

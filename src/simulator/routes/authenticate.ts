@@ -1,5 +1,5 @@
 import type { ApiContext, ApiReply, ApiRequest } from "../api-context";
-import type { TokenSession } from "../tokens";
+import type { TokenSession } from "../sessions";
 import { TOKEN_TOO_OLD, TOKEN_UNKNOWN } from "./messages";
 
 /**

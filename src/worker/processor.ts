@@ -19,7 +19,7 @@ export interface DeliveryResult {
 export interface DeliveryDeps {
   send: (args: SendUserCredentialsArgs, token: string) => Promise<Delivered>;
   tokens: Pick<TokenManager, "getToken" | "invalidate">;
-  pause: Pick<FleetPause, "throttle" | "unavailable" | "deliveredOnce">;
+  pause: Pick<FleetPause, "throttle" | "unavailable" | "deliverySucceeded">;
   policy: RetryPolicy;
   logger: Logger;
 }
@@ -59,7 +59,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         "credentials accepted by AxelNAC",
       );
     }
-    await deps.pause.deliveredOnce();
+    await deps.pause.deliverySucceeded();
     return { status: delivered.status, message: delivered.message, attempts: attempt };
   };
 

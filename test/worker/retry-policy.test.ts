@@ -1,4 +1,4 @@
-import { type RetryPolicy, retryDelayMs } from "../../src/delivery/retry-policy";
+import { type RetryPolicy, retryDelayMs } from "../../src/worker/retry-policy";
 
 const policy: RetryPolicy = {
   attempts: 10,

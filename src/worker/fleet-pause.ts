@@ -1,18 +1,19 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
+import { doublingDelay, NOW_MS } from "../redis/lua";
 
 // KEYS[1] state hash. ARGV: code, initialMs, maxMs, memoryMs.
 // While a pause is running nothing grows: the jobs that were in flight when the appliance went
 // away all fail together, and must count as one failed probe, not as many.
 const RECORD_UNAVAILABLE = `
-local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)
+${NOW_MS}
 local pausedUntil = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
 if now < pausedUntil then return {0, pausedUntil - now, attempts} end
 local previous = redis.call('HGET', KEYS[1], 'code')
 attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-local pause = math.floor(math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (attempts - 1)))
+${doublingDelay("pause", "ARGV[2]", "ARGV[3]")}
 redis.call('HSET', KEYS[1], 'code', ARGV[1], 'pausedUntil', now + pause)
 redis.call('HSETNX', KEYS[1], 'since', now)
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), pause * 2))
@@ -25,7 +26,7 @@ const RECORD_RECOVERED = `
 local since = redis.call('HGET', KEYS[1], 'since')
 if not since then return -1 end
 redis.call('DEL', KEYS[1])
-local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)
+${NOW_MS}
 return now - tonumber(since)`;
 
 /**
@@ -119,7 +120,7 @@ export class FleetPause {
   }
 
   /** A delivery went through: if this process had seen the appliance unavailable, say it is back. */
-  async deliveredOnce(): Promise<void> {
+  async deliverySucceeded(): Promise<void> {
     if (this.#holdUntil > 0 && Date.now() >= this.#holdUntil) await this.releaseHold();
     if (!this.#sawUnavailable) return;
     this.#sawUnavailable = false;

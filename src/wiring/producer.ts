@@ -1,18 +1,19 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { DeliveryProducer, resolveDuplicateKeySecret } from "../producer";
-import { connectRedis, whenRedisReady } from "./redis";
+import { connectRedis, whenRedisReady } from "../redis/connection";
+import { openQueue } from "../redis/queue";
 
-export interface ProducerRuntime {
+export interface ConnectedProducer {
   producer: DeliveryProducer;
   queue: Queue;
   /** Closes the queue and the Redis connection. */
   close(): Promise<void>;
 }
 
-export interface ProducerRuntimeOptions {
+export interface ConnectProducerOptions {
   /** Name of the Redis connection (CLIENT LIST shows `axelnac-courier:<name>`). */
   connectionName?: string;
   /**
@@ -26,8 +27,8 @@ export interface ProducerRuntimeOptions {
 export async function connectDeliveryProducer(
   config: Config,
   logger: Logger,
-  options: ProducerRuntimeOptions = {},
-): Promise<ProducerRuntime> {
+  options: ConnectProducerOptions = {},
+): Promise<ConnectedProducer> {
   const redis = connectRedis(config.redisUrl, logger, options.connectionName ?? "producer");
   try {
     if (options.readyTimeoutMs !== undefined) {
@@ -38,9 +39,7 @@ export async function connectDeliveryProducer(
       config.redisKeyPrefix,
       config.producer.duplicateKeySecret,
     );
-    const queue = new Queue(config.queue.name, { connection: redis, prefix: config.queue.prefix });
-    // connectRedis already reports connection trouble; an unheard 'error' event would crash.
-    queue.on("error", (error) => logger.debug({ err: error }, "queue connection error"));
+    const queue = openQueue(config.queue, redis, logger);
     const producer = new DeliveryProducer({
       queue,
       duplicateWindowMs: config.producer.duplicateWindowMs,

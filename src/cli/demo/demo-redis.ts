@@ -1,6 +1,10 @@
-import { redactRedisUrl } from "../runtime/redis";
-import { type PrivateRedis, redisServerOnPath, startPrivateRedis } from "./private-redis";
-import { redisAnswers } from "./redis-ping";
+import { redactRedisUrl } from "../../redis/connection";
+import { redisAnswers } from "../../redis/ping";
+import {
+  type PrivateRedis,
+  redisServerOnPath,
+  startPrivateRedis,
+} from "../../redis/private-server";
 
 /** The Redis a demo runs on: the configured one if it answers, else a private one, else none. */
 export type DemoRedis =
@@ -11,7 +15,7 @@ export type DemoRedis =
 export async function provideRedis(configuredUrl: string): Promise<DemoRedis> {
   if (await redisAnswers(configuredUrl)) return { kind: "configured", url: configuredUrl };
   if (!redisServerOnPath()) return { kind: "none", configuredUrl };
-  const server = await startPrivateRedis();
+  const server = await startPrivateRedis({ dirPrefix: "axelnac-courier-demo-redis-" });
   return { kind: "private", url: server.url, server, configuredUrl };
 }
 

@@ -21,7 +21,7 @@ export interface TokenLifetimes {
  * timer runs per token. As on PacketFence, an idle-expired token is simply gone (it reads as
  * unknown) and only a live token past the maximum lifetime gets "too-old".
  */
-export class TokenStore {
+export class SessionTable {
   readonly #sessions = new Map<string, TokenSession>();
 
   constructor(

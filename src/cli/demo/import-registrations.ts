@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
-import { runImport } from "../cli/import";
-import type { Config } from "../config/config";
+import type { Config } from "../../config/config";
+import { runImport } from "../import";
 
 export interface ImportOutcome {
   /** The import command's exit status. */

@@ -1,6 +1,6 @@
-import type { BatchStatus } from "../batches/batch-status";
-import type { FailedJobView } from "../batches/failed-jobs";
-import { reasonCode } from "../outcome";
+import type { BatchStatus } from "../../batches/batch-status";
+import type { FailedJobView } from "../../batches/failed-jobs";
+import { reasonCode } from "../../outcome";
 
 export interface DemoSummary {
   status: BatchStatus;

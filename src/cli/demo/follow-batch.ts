@@ -1,5 +1,5 @@
-import { type BatchStatus, isSettled } from "../batches/batch-status";
-import { progressBar, RateMeter } from "../cli/progress-bar";
+import { type BatchStatus, isSettled } from "../../batches/batch-status";
+import { progressBar, RateMeter } from "../progress-bar";
 
 export interface FollowOptions {
   /** A progress bar redrawn in place; otherwise one plain line per `lineIntervalMs`. */

@@ -6,7 +6,7 @@ import { TokenManager } from "../token";
 import type { Appliance } from "./appliance";
 
 /** The fleet's shared token, wired from configuration. */
-export function createTokenManager(
+export function createFleetTokenManager(
   config: Config,
   redis: Redis,
   appliance: Pick<Appliance, "client" | "credentials" | "url">,

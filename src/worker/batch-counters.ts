@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
+import type { BatchKeys } from "../batches/batch-keys";
 import type { Logger } from "../logging/logger";
-import type { BatchKeys } from "./batch-keys";
 
 export type BatchOutcome = "delivered" | "failed";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Config } from "../config/config";
+import type { Config } from "../../config/config";
 
 /** The names one demo run writes under, so it never meets real data nor an earlier demo. */
 export interface DemoRun {

@@ -1,12 +1,13 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { type BatchKeys, batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
-import { connectRedis, ONE_SHOT_REDIS_TIMEOUT_MS, whenRedisReady } from "./redis";
+import { connectRedis, ONE_SHOT_REDIS_TIMEOUT_MS, whenRedisReady } from "../redis/connection";
+import { openQueue } from "../redis/queue";
 
 /** What the operator's commands (status, failed) read and change: the queue and its batch counters. */
-export interface OperatorRuntime {
+export interface OperatorConnections {
   queue: Queue;
   redis: Redis;
   keys: BatchKeys;
@@ -17,7 +18,7 @@ export async function connectOperator(
   config: Config,
   logger: Logger,
   readyTimeoutMs = ONE_SHOT_REDIS_TIMEOUT_MS,
-): Promise<OperatorRuntime> {
+): Promise<OperatorConnections> {
   const redis = connectRedis(config.redisUrl, logger, "operator");
   try {
     await whenRedisReady(redis, readyTimeoutMs, config.redisUrl);
@@ -25,8 +26,7 @@ export async function connectOperator(
     redis.disconnect();
     throw error;
   }
-  const queue = new Queue(config.queue.name, { connection: redis, prefix: config.queue.prefix });
-  queue.on("error", (error) => logger.debug({ err: error }, "queue connection error"));
+  const queue = openQueue(config.queue, redis, logger);
   return {
     queue,
     redis,

@@ -1,0 +1,144 @@
+import { Worker } from "bullmq";
+import { batchKeys } from "../batches/batch-keys";
+import type { Config } from "../config/config";
+import { batchOfJob } from "../jobs/job-id";
+import type { Logger } from "../logging/logger";
+import { connectRedis } from "../redis/connection";
+import { openQueue } from "../redis/queue";
+import { connectAppliance } from "../wiring/appliance";
+import { createFleetTokenManager } from "../wiring/fleet-token";
+import { BatchCounters } from "./batch-counters";
+import { FleetPause } from "./fleet-pause";
+import { createDeliveryProcessor, type DeliveryResult } from "./processor";
+
+export interface RunningDeliveryWorker {
+  worker: Worker;
+  /** Stops fetching, lets deliveries in flight finish within SHUTDOWN_TIMEOUT, closes everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * A delivery worker process: a BullMQ Worker on the credentials queue, the fleet's shared token,
+ * and the AxelNAC client. Safe to run as many times as needed on as many hosts: the appliance
+ * sees at most AXELNAC_MAX_IN_FLIGHT requests (BullMQ global concurrency) and one login per token death.
+ */
+export async function startDeliveryWorker(
+  config: Config,
+  logger: Logger,
+): Promise<RunningDeliveryWorker> {
+  const { queue: queueSettings, delivery } = config;
+  const appliance = await connectAppliance(config, logger);
+  const redis = connectRedis(config.redisUrl, logger, "worker");
+  const tokens = createFleetTokenManager(config, redis, appliance, logger);
+  const queue = openQueue(queueSettings, redis, logger);
+  // Fleet-wide, idempotent: every worker sets the same value from the same setting.
+  await queue.setGlobalConcurrency(delivery.maxInFlight);
+
+  const pause = new FleetPause({
+    queue,
+    redis,
+    keyPrefix: `${config.redisKeyPrefix}:${queueSettings.name}`,
+    initialPauseMs: 1_000,
+    maxPauseMs: delivery.systemicPauseMaxMs,
+    logger,
+    workersHaveLimiter: delivery.rateLimit !== undefined,
+  });
+  await pause.releaseHold();
+  const processor = createDeliveryProcessor({
+    send: (args, token) => appliance.client.sendUserCredentials(args, token),
+    tokens,
+    pause,
+    policy: {
+      attempts: delivery.attempts,
+      backoffMs: delivery.backoffMs,
+      backoffMaxMs: delivery.backoffMaxMs,
+      retryAmbiguous: delivery.retryAmbiguous,
+    },
+    logger,
+  });
+
+  const worker = new Worker<unknown, DeliveryResult>(queueSettings.name, processor, {
+    connection: redis,
+    prefix: queueSettings.prefix,
+    concurrency: delivery.concurrency,
+    limiter: delivery.rateLimit
+      ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
+      : undefined,
+    // The job holds the guest's plaintext password: once delivered it must not stay in Redis.
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: Math.ceil(delivery.failedRetentionMs / 1_000) },
+    lockDuration: delivery.lockDurationMs,
+    // A dead worker's jobs are noticed within one lock duration, not BullMQ's default 30 s check.
+    stalledInterval: delivery.lockDurationMs,
+    // A job whose worker died goes back to waiting; only a job that keeps killing workers fails.
+    maxStalledCount: 5,
+  });
+  const counters = new BatchCounters(
+    redis,
+    batchKeys(config.redisKeyPrefix, queueSettings.name),
+    logger,
+  );
+  worker.on("completed", (job) => counters.record(batchOfJob(job), "delivered"));
+  worker.on("failed", (job, error) => {
+    // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
+    // only a job that has finished (finishedOn set) is a failed delivery.
+    if (job?.finishedOn) counters.record(batchOfJob(job), "failed");
+    // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
+    if (!job || error.name === "UnrecoverableError") return;
+    logger.error(
+      { jobId: job.id, pid: job.data && (job.data as { pid?: unknown }).pid, outcome: "failed" },
+      error.message,
+    );
+  });
+  worker.on("error", (error: NodeJS.ErrnoException) => {
+    // Connection trouble is reported once by connectRedis; anything else is worth seeing.
+    if (isConnectionError(error)) return;
+    logger.warn({ err: error }, `worker error: ${error.message}`);
+  });
+  logger.info(
+    {
+      queue: queueSettings.name,
+      concurrency: delivery.concurrency,
+      maxInFlight: delivery.maxInFlight,
+      appliance: appliance.url,
+    },
+    "delivery worker started",
+  );
+
+  return {
+    worker,
+    close: async () => {
+      logger.info(
+        { timeoutMs: delivery.shutdownTimeoutMs },
+        "stopping: no new jobs; waiting for deliveries in flight",
+      );
+      const graceful = worker.close();
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(true), delivery.shutdownTimeoutMs).unref(),
+        ),
+      ]);
+      if (timedOut) {
+        logger.warn(
+          "deliveries still in flight after SHUTDOWN_TIMEOUT: closing anyway (they will be retried)",
+        );
+        await worker.close(true);
+      }
+      await counters.close();
+      await queue.close();
+      await tokens.close();
+      await appliance.close();
+      redis.disconnect();
+      logger.info("delivery worker stopped");
+    },
+  };
+}
+
+function isConnectionError(error: NodeJS.ErrnoException): boolean {
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"].includes(
+      error.code ?? "",
+    ) || /Connection is closed|Stream isn't writeable|connect ETIMEDOUT/.test(error.message)
+  );
+}
