@@ -11,8 +11,8 @@ export interface ReplyBody {
 }
 
 /**
- * 401/403 bodies may come as text/plain (API page §2), so JSON.parse is tried on every body rather
- * than trusting the header; a body that is not JSON is kept as text for the message.
+ * 401/403 bodies may come as text/plain (docs/axelnac-api.md §2), so JSON.parse is tried on every
+ * body rather than trusting the header; a body that is not JSON is kept as text for the message.
  */
 export function parseBody(text: string): ReplyBody {
   try {

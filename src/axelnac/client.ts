@@ -76,7 +76,7 @@ export class AxelnacClient {
     const secrets = [args.password, token];
     const result = await this.#post(context, {
       path: SEND_USER_CREDENTIALS_PATH,
-      // Capital B: the appliance strips the prefix case-sensitively (API page §2).
+      // Capital B: the appliance strips the prefix case-sensitively (docs/axelnac-api.md §2).
       headers: { authorization: `Bearer ${token}` },
       body: JSON.stringify({
         args: { pid: args.pid, password: args.password, source_id: args.source_id },

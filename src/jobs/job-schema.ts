@@ -11,9 +11,9 @@ const text = () =>
   z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
 
 /**
- * A credential-delivery job, version 1: the contract upstream producers rely on (README, "Job
- * contract"). Producers and the worker validate with this one schema. Unknown fields are ignored,
- * so a producer may carry its own bookkeeping.
+ * A credential-delivery job, version 1: the contract upstream producers rely on
+ * (README, "The job contract (for upstream systems)"). Producers and the worker validate with
+ * this one schema. Unknown fields are ignored, so a producer may carry its own bookkeeping.
  */
 export const deliveryJobSchema = z.object({
   pid: text()

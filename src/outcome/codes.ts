@@ -1,7 +1,7 @@
 /**
  * Every code the courier reports: in a failed job's reason, a log line's `code`, a command's
- * `failed: CODE: …` line. A code is a stable name to grep for; the README's "Outcome codes" table
- * explains each, and a test fails when it lacks one of these.
+ * `failed: CODE: …` line. A code is a stable name to grep for. README, "Outcome codes" and the
+ * table above it explain each; a test fails when one of these is missing there.
  */
 export const OUTCOME_CODES = [
   // The appliance's answers (src/axelnac/classify.ts, classify-network.ts).

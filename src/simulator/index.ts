@@ -1,4 +1,4 @@
-/** The built-in AxelNAC simulator, written from AXELNAC_API.md and sharing no code with the client. */
+/** The built-in AxelNAC simulator, written from docs/axelnac-api.md and sharing no code with the client. */
 export { FaultsError } from "./faults";
 export { GuestsFileError, readGuestsFile } from "./guests-file";
 export { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options";

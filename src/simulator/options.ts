@@ -46,7 +46,7 @@ export interface SimulatorSettings {
   initialFaults: Partial<Faults>;
 }
 
-/** The appliance's own defaults (conf/pf.conf.defaults), see AXELNAC_API.md. */
+/** The appliance's own defaults: PacketFence conf/pf.conf.defaults, docs/axelnac-api.md §3 and §6. */
 export const SIMULATOR_DEFAULTS = {
   port: 9999,
   host: "127.0.0.1",

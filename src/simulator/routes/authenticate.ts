@@ -22,7 +22,7 @@ export function authenticate(
     { path: request.pathname, reason: check.reason, status: 401 },
     "simulator: token refused",
   );
-  // Sent as text/plain on purpose: the API page warns these bodies may lack a JSON content type.
+  // Sent as text/plain on purpose: the appliance labels these bodies so (docs/axelnac-api.md §2).
   const message = check.reason === "too-old" ? TOKEN_TOO_OLD : TOKEN_UNKNOWN;
   reply.text(401, JSON.stringify({ message }));
   return undefined;

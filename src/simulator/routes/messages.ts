@@ -1,4 +1,4 @@
-/** The appliance's wording (AXELNAC_API.md): clients may match on these strings. */
+/** The appliance's wording (docs/axelnac-api.md §1, §2, §5): clients may match on these strings. */
 export const LOGIN_REFUSED = "Wasn't able to authenticate those credentials";
 export const TOKEN_UNKNOWN = "Invalid token. Login again using /api/v1/login";
 export const TOKEN_TOO_OLD = "Invalid token info";
