@@ -44,7 +44,12 @@ export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
   };
 }
 
-/** A `node dist/src/cli/main.js worker` process, with everything it wrote kept for the test to read. */
+/** The CLI's worker command, as most tests run it. */
+export const CLI_WORKER = [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "worker"];
+/** The worker's own process entry, for process managers that run it without the CLI. */
+export const WORKER_ENTRY = [join(REPO_ROOT, "dist", "workers", "delivery-worker.js")];
+
+/** A worker process (`node dist/src/cli/main.js worker` unless told), with everything it wrote kept for the test to read. */
 export class WorkerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -54,15 +59,9 @@ export class WorkerProcess {
   constructor(
     readonly name: string,
     env: Record<string, string>,
+    command: readonly string[] = CLI_WORKER,
   ) {
-    this.child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "worker"],
-      {
-        env,
-        stdio: ["pipe", "pipe", "pipe"],
-      },
-    );
+    this.child = spawn(process.execPath, command, { env, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdin.end();
     this.child.stdout.setEncoding("utf8");
     this.child.stderr.setEncoding("utf8");
