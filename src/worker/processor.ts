@@ -51,7 +51,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         deps.send({ pid: guest, password, source_id }, token),
       );
     } catch (error) {
-      return handleFailure(job, lockToken, toFailure(error), attempt, log());
+      return handleFailure({ job, lockToken, attempt, log: log() }, toFailure(error));
     }
     if (deps.logger.isLevelEnabled("info")) {
       log().info(
@@ -63,13 +63,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     return { status: delivered.status, message: delivered.message, attempts: attempt };
   };
 
-  async function handleFailure(
-    job: Job,
-    lockToken: string | undefined,
-    failure: Failure,
-    attempt: number,
-    log: Logger,
-  ): Promise<never> {
+  async function handleFailure(current: CurrentAttempt, failure: Failure): Promise<never> {
+    const { attempt, log } = current;
     const reason = failureReason(failure);
     const failureClass = failure.failureClass;
     switch (failureClass) {
@@ -97,21 +92,16 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
             failureReason(failure, "not retried: DELIVERY_RETRY_AMBIGUOUS=false"),
           );
         }
-        return retryLater(job, lockToken, failure, attempt, log);
+        return retryLater(current, failure);
       case "retryable":
-        return retryLater(job, lockToken, failure, attempt, log);
+        return retryLater(current, failure);
       default:
         return unhandled(failureClass);
     }
   }
 
-  async function retryLater(
-    job: Job,
-    lockToken: string | undefined,
-    failure: Failure,
-    attempt: number,
-    log: Logger,
-  ): Promise<never> {
+  async function retryLater(current: CurrentAttempt, failure: Failure): Promise<never> {
+    const { job, lockToken, attempt, log } = current;
     const reason = failureReason(failure);
     if (attempt >= deps.policy.attempts) {
       log.error(
@@ -134,6 +124,14 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await job.moveToDelayed(Date.now() + delayMs, lockToken);
     throw new DelayedError();
   }
+}
+
+/** The attempt being made: its job, BullMQ's lock on it, its number (1 for the first) and its logger. */
+interface CurrentAttempt {
+  job: Job;
+  lockToken: string | undefined;
+  attempt: number;
+  log: Logger;
 }
 
 /** The compiler proves every failure class is handled above; this is never reached. */
