@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { readBatchStatus } from "../batches/batch-status";
 import { selectFailed, viewFailed } from "../batches/failed-jobs";
 import { type Config, loadConfig } from "../config/config";
@@ -11,6 +10,7 @@ import { deleteKeysStartingWith } from "../redis/delete-keys";
 import { type Simulator, startSimulator } from "../simulator";
 import { connectOperator } from "../wiring/operator";
 import { startDeliveryWorker } from "../worker/start";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type DemoRedis, howToGetRedis, provideRedis } from "./demo/demo-redis";
 import { demoConfig, demoKeyPrefixes, newDemoRun } from "./demo/demo-run";
 import { followBatch } from "./demo/follow-batch";
@@ -42,24 +42,14 @@ const MAX_WORKERS = 32;
 const DEMO_LOG_LEVEL = "warn";
 
 export async function runDemo(argv: string[], io: CommandIo): Promise<number> {
-  let options: DemoOptions;
-  try {
-    const parsed = parse(argv);
-    if (parsed === "help") {
-      io.stdout.write(`${DEMO_USAGE}\n`);
-      return EXIT.ok;
-    }
-    options = parsed;
-  } catch (error) {
-    io.stderr.write(`demo: ${(error as Error).message}\n\n${DEMO_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, DEMO_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createCommandLogger(DEMO_LOG_LEVEL, io.stderr);
   const teardown = new Teardown();
   const interrupt = onInterrupt();
   try {
-    return await demo(config, options, io, logger, teardown, interrupt.signal);
+    return await demo(config, parsed.args, io, logger, teardown, interrupt.signal);
   } finally {
     const problems = await teardown.run();
     for (const problem of problems) io.stderr.write(`demo: cleaning up: ${problem}\n`);
@@ -233,16 +223,18 @@ function onInterrupt(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+const DEMO_COMMAND_LINE: CommandLine<DemoOptions> = {
+  usage: DEMO_USAGE,
+  prefix: "demo: ",
+  blankLine: true,
+  parse,
+};
+
 function parse(argv: string[]): DemoOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      guests: { type: "string", default: "1000" },
-      workers: { type: "string", default: "2" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = readFlags(argv, {
+    guests: { type: "string", default: "1000" },
+    workers: { type: "string", default: "2" },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return "help";
   return {
@@ -254,7 +246,7 @@ function parse(argv: string[]): DemoOptions | "help" {
 function wholeNumber(flag: string, text: string, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > max) {
-    throw new Error(`${flag}: "${text}" is not a whole number from 1 to ${max}`);
+    throw new UsageError(`${flag}: "${text}" is not a whole number from 1 to ${max}`);
   }
   return value;
 }

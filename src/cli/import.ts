@@ -25,6 +25,7 @@ import { BATCH_ID_PATTERN, validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { type ConnectedProducer, connectDeliveryProducer } from "../wiring/producer";
+import { type CommandLine, readArguments, UsageError } from "./command";
 import { ImportProgress, type ProgressStream } from "./import-progress";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { parseSendAt } from "./send-at";
@@ -89,9 +90,6 @@ interface ImportRequest {
   resend: boolean;
 }
 
-/** Thrown with a message for the user; the command exits 2 having enqueued nothing. */
-class UsageError extends Error {}
-
 /** `axelnac-courier import FILE`: a registration file into the queue, bad rows reported by line. */
 /** `config`: settings to use instead of the environment's (the demo imports into its own queue). */
 export async function runImport(
@@ -99,18 +97,9 @@ export async function runImport(
   io: CommandIo,
   config: Config = loadConfig(),
 ): Promise<number> {
-  let request: ImportRequest;
-  try {
-    const parsed = parseFlags(argv);
-    if (parsed === "help") {
-      io.stdout.write(`${IMPORT_USAGE}\n`);
-      return EXIT.ok;
-    }
-    request = parsed;
-  } catch (error) {
-    io.stderr.write(`import: ${(error as Error).message}\n\n${IMPORT_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, IMPORT_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
+  const request = parsed.args;
   const defaultSourceId = request.sourceId ?? config.producer.defaultSourceId;
   if (defaultSourceId !== undefined) {
     const check = validateDeliveryJob({ pid: "-", password: "-", source_id: defaultSourceId });
@@ -356,6 +345,13 @@ async function refuseSameFile(path: string, input: { dev: number; ino: number })
     await handle?.close();
   }
 }
+
+const IMPORT_COMMAND_LINE: CommandLine<ImportRequest> = {
+  usage: IMPORT_USAGE,
+  prefix: "import: ",
+  blankLine: true,
+  parse: parseFlags,
+};
 
 function parseFlags(argv: string[]): ImportRequest | "help" {
   const { values, positionals } = parseArgs({

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   type BatchStatus,
   isSettled,
@@ -11,6 +10,7 @@ import { loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { progressBar, RateMeter } from "./progress-bar";
 
@@ -27,17 +27,9 @@ options:
                     and a batch's createdAt (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    io.stderr.write(`status: ${(error as Error).message}\n${STATUS_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args.help) {
-    io.stdout.write(`${STATUS_USAGE}\n`);
-    return EXIT.ok;
-  }
+  const parsed = readArguments(argv, io, STATUS_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   const config = loadConfig();
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
@@ -57,7 +49,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
       }
       return EXIT.ok;
     }
-    await watch(read, io, args.interval, args.json);
+    await watch(read, io, args.intervalMs, args.json);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UnknownBatchError) {
@@ -70,26 +62,37 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   }
 }
 
-function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      batch: { type: "string" },
-      watch: { type: "boolean", default: false },
-      interval: { type: "string", default: "1s" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+interface StatusRequest {
+  batch: string | undefined;
+  watch: boolean;
+  intervalMs: number;
+  json: boolean;
+}
+
+const STATUS_COMMAND_LINE: CommandLine<StatusRequest> = {
+  usage: STATUS_USAGE,
+  prefix: "status: ",
+  blankLine: false,
+  parse,
+};
+
+function parse(argv: string[]): StatusRequest | "help" {
+  const values = readFlags(argv, {
+    batch: { type: "string" },
+    watch: { type: "boolean", default: false },
+    interval: { type: "string", default: "1s" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   let interval: number;
   try {
     interval = parseDuration(values.interval);
   } catch (error) {
-    throw new Error(`--interval: ${(error as Error).message}`);
+    throw new UsageError(`--interval: ${(error as Error).message}`);
   }
-  return { ...values, interval: Math.max(100, interval) };
+  if (values.help) return "help";
+  const { batch, watch, json } = values;
+  return { batch, watch, json, intervalMs: Math.max(100, interval) };
 }
 
 function readStatus(
