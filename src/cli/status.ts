@@ -1,6 +1,5 @@
 import {
   type BatchStatus,
-  isSettled,
   readBatchStatus,
   readQueueStatus,
   recentBatchIds,
@@ -12,7 +11,8 @@ import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
-import { progressBar, RateMeter } from "./progress-bar";
+import { RateMeter } from "./progress-bar";
+import { batchProgress, finishedCount, REDRAW, watchBatch } from "./watch-batch";
 
 export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
 
@@ -119,6 +119,7 @@ function describe(s: BatchStatus): string {
   return `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
 }
 
+/** Redraws until the batch is settled: a bar on a terminal, else a line (or JSON) per read. */
 async function watch(
   read: () => Promise<BatchStatus>,
   io: CommandIo,
@@ -127,23 +128,19 @@ async function watch(
 ): Promise<void> {
   const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true && !json;
   const rate = new RateMeter();
-  for (;;) {
-    const status = await read();
-    const finished = status.delivered + status.failed;
-    const perSecond = rate.add(finished);
-    if (json) {
-      io.stdout.write(`${JSON.stringify(status)}\n`);
-    } else if (onTerminal) {
-      io.stdout.write(
-        `\x1b[2K\r${progressBar(finished, status.total, perSecond)}  failed ${status.failed}`,
-      );
-    } else {
-      io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
-    }
-    if (isSettled(status)) {
-      if (onTerminal) io.stdout.write(`\n${describe(status)}\n`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await watchBatch({
+    read,
+    intervalMs,
+    onUpdate: (status, last) => {
+      const perSecond = rate.add(finishedCount(status));
+      if (json) {
+        io.stdout.write(`${JSON.stringify(status)}\n`);
+      } else if (onTerminal) {
+        io.stdout.write(`${REDRAW}${batchProgress(status, perSecond)}`);
+      } else {
+        io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
+      }
+      if (last && onTerminal) io.stdout.write(`\n${describe(status)}\n`);
+    },
+  });
 }
