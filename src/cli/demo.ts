@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { readBatchStatus } from "../batches/batch-status";
 import { selectFailed, viewFailed } from "../batches/failed-jobs";
 import { type Config, loadConfig } from "../config/config";
+import { formatDuration } from "../config/duration";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { redactRedisUrl } from "../redis/connection";
 import { deleteKeysStartingWith } from "../redis/delete-keys";
@@ -107,7 +108,9 @@ async function demo(
   out(`  import      axelnac-courier import ${basename(sample.path)} --batch ${run.batchId}`);
   const importStarted = Date.now();
   const imported = await importRegistrations(settings, sample.path, run.batchId, sourceId);
-  out(`              ${imported.summary} (${seconds(Date.now() - importStarted)})`);
+  out(
+    `              ${imported.summary} (${formatDuration(Date.now() - importStarted, "elapsed")})`,
+  );
   if (interrupted.aborted) {
     out("interrupted: stopping the workers and removing the demo's queue");
     return EXIT.interrupted;
@@ -200,10 +203,6 @@ async function startWorkers(
 function describeRedis(redis: Exclude<DemoRedis, { kind: "none" }>): string {
   if (redis.kind === "configured") return redactRedisUrl(redis.url);
   return `no Redis answers at ${redactRedisUrl(redis.configuredUrl)}: started a private redis-server at ${redis.url} (data in ${redis.server.dir}; stopped and deleted at the end)`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1_000).toFixed(1)} s`;
 }
 
 /** Ctrl-C (or SIGTERM, SIGHUP) stops the demo and cleans up; a second one leaves at once. */
