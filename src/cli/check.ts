@@ -3,6 +3,7 @@ import { createLogger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
+import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const CHECK_USAGE = `usage: axelnac-courier check
@@ -11,14 +12,8 @@ Logs in to AxelNAC (or the built-in simulator when AXELNAC_URL is unset) through
 shared token in Redis, and says whether the API credentials and Redis work.`;
 
 export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
-  if (argv[0] === "--help" || argv[0] === "-h") {
-    io.stdout.write(`${CHECK_USAGE}\n`);
-    return EXIT.ok;
-  }
-  if (argv.length > 0) {
-    io.stderr.write(`check takes no arguments, got "${argv.join(" ")}"\n${CHECK_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, noArguments("check", CHECK_USAGE));
+  if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const appliance = await connectAppliance(config, logger);

@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { readBatchStatus } from "../batches/batch-status";
 import { selectFailed, viewFailed } from "../batches/failed-jobs";
 import { type Config, loadConfig } from "../config/config";
+import { formatDuration } from "../config/duration";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { redactRedisUrl } from "../redis/connection";
 import { deleteKeysStartingWith } from "../redis/delete-keys";
 import { type Simulator, startSimulator } from "../simulator";
 import { connectOperator } from "../wiring/operator";
 import { startDeliveryWorker } from "../worker/start";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type DemoRedis, howToGetRedis, provideRedis } from "./demo/demo-redis";
 import { demoConfig, demoKeyPrefixes, newDemoRun } from "./demo/demo-run";
 import { followBatch } from "./demo/follow-batch";
@@ -42,24 +43,14 @@ const MAX_WORKERS = 32;
 const DEMO_LOG_LEVEL = "warn";
 
 export async function runDemo(argv: string[], io: CommandIo): Promise<number> {
-  let options: DemoOptions;
-  try {
-    const parsed = parse(argv);
-    if (parsed === "help") {
-      io.stdout.write(`${DEMO_USAGE}\n`);
-      return EXIT.ok;
-    }
-    options = parsed;
-  } catch (error) {
-    io.stderr.write(`demo: ${(error as Error).message}\n\n${DEMO_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, DEMO_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createCommandLogger(DEMO_LOG_LEVEL, io.stderr);
   const teardown = new Teardown();
   const interrupt = onInterrupt();
   try {
-    return await demo(config, options, io, logger, teardown, interrupt.signal);
+    return await demo(config, parsed.args, io, logger, teardown, interrupt.signal);
   } finally {
     const problems = await teardown.run();
     for (const problem of problems) io.stderr.write(`demo: cleaning up: ${problem}\n`);
@@ -117,7 +108,9 @@ async function demo(
   out(`  import      axelnac-courier import ${basename(sample.path)} --batch ${run.batchId}`);
   const importStarted = Date.now();
   const imported = await importRegistrations(settings, sample.path, run.batchId, sourceId);
-  out(`              ${imported.summary} (${seconds(Date.now() - importStarted)})`);
+  out(
+    `              ${imported.summary} (${formatDuration(Date.now() - importStarted, "elapsed")})`,
+  );
   if (interrupted.aborted) {
     out("interrupted: stopping the workers and removing the demo's queue");
     return EXIT.interrupted;
@@ -212,10 +205,6 @@ function describeRedis(redis: Exclude<DemoRedis, { kind: "none" }>): string {
   return `no Redis answers at ${redactRedisUrl(redis.configuredUrl)}: started a private redis-server at ${redis.url} (data in ${redis.server.dir}; stopped and deleted at the end)`;
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1_000).toFixed(1)} s`;
-}
-
 /** Ctrl-C (or SIGTERM, SIGHUP) stops the demo and cleans up; a second one leaves at once. */
 function onInterrupt(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
@@ -233,16 +222,18 @@ function onInterrupt(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+const DEMO_COMMAND_LINE: CommandLine<DemoOptions> = {
+  usage: DEMO_USAGE,
+  prefix: "demo: ",
+  blankLine: true,
+  parse,
+};
+
 function parse(argv: string[]): DemoOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      guests: { type: "string", default: "1000" },
-      workers: { type: "string", default: "2" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = readFlags(argv, {
+    guests: { type: "string", default: "1000" },
+    workers: { type: "string", default: "2" },
+    help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) return "help";
   return {
@@ -254,7 +245,7 @@ function parse(argv: string[]): DemoOptions | "help" {
 function wholeNumber(flag: string, text: string, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > max) {
-    throw new Error(`${flag}: "${text}" is not a whole number from 1 to ${max}`);
+    throw new UsageError(`${flag}: "${text}" is not a whole number from 1 to ${max}`);
   }
   return value;
 }

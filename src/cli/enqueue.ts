@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { PRIORITY_LIMIT } from "bullmq";
 import { loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
@@ -7,6 +6,7 @@ import { createCommandLogger } from "../logging/logger";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { connectDeliveryProducer } from "../wiring/producer";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 import { CANCELLED, type PasswordSource, readPassword } from "./read-password";
 import { parseSendAt } from "./send-at";
@@ -49,23 +49,11 @@ export interface EnqueueIo extends CommandIo {
   stdin?: PasswordSource;
 }
 
-/** A bad flag; the message names it. */
-class UsageError extends Error {}
-
 /** `axelnac-courier enqueue`: one delivery, the password never on screen or in the output. */
 export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number> {
-  let request: EnqueueRequest;
-  try {
-    const parsed = parseFlags(argv);
-    if (parsed === "help") {
-      io.stdout.write(`${ENQUEUE_USAGE}\n`);
-      return EXIT.ok;
-    }
-    request = parsed;
-  } catch (error) {
-    io.stderr.write(`enqueue: ${(error as Error).message}\n\n${ENQUEUE_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, ENQUEUE_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
+  const request = parsed.args;
 
   const config = loadConfig();
   const source_id = request.sourceId ?? config.producer.defaultSourceId;
@@ -129,13 +117,15 @@ interface EnqueueRequest {
   options: EnqueueOptions;
 }
 
+const ENQUEUE_COMMAND_LINE: CommandLine<EnqueueRequest> = {
+  usage: ENQUEUE_USAGE,
+  prefix: "enqueue: ",
+  blankLine: true,
+  parse: parseFlags,
+};
+
 function parseFlags(argv: string[]): EnqueueRequest | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: FLAGS,
-    strict: true,
-    allowPositionals: false,
-  });
+  const values = readFlags(argv, FLAGS);
   if (values.help) return "help";
   if (!values.pid) throw new UsageError("--pid is required");
   const options: EnqueueOptions = { resend: values.resend ?? false };

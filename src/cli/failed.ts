@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   type FailedSelection,
   purgeFailed,
@@ -9,6 +8,7 @@ import {
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
@@ -20,40 +20,19 @@ retry  send them round again, each with a fresh set of attempts
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
 
 export async function runFailed(argv: string[], io: CommandIo): Promise<number> {
-  const [action, ...rest] = argv;
-  if (action === "--help" || action === "-h" || action === "help") {
-    io.stdout.write(`${FAILED_USAGE}\n`);
-    return EXIT.ok;
-  }
-  let options: ReturnType<typeof parse>;
-  try {
-    if (action !== "list" && action !== "retry" && action !== "purge") {
-      throw new Error(
-        action
-          ? `unknown action "${action}": use list, retry or purge`
-          : "an action is required: list, retry or purge",
-      );
-    }
-    options = parse(rest);
-    if (action !== "list" && !options.selection) {
-      throw new Error(
-        `${action} needs --batch ID, --id JOB or --all, so that nothing is changed by accident`,
-      );
-    }
-  } catch (error) {
-    io.stderr.write(`failed: ${(error as Error).message}\n${FAILED_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, FAILED_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
+  const { action, selection, json } = parsed.args;
 
   const config = loadConfig();
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger);
-    const jobs = await selectFailed(operator.queue, options.selection ?? { all: true });
+    const jobs = await selectFailed(operator.queue, selection ?? { all: true });
     if (action === "list") {
       const views = jobs.map(viewFailed);
-      if (options.json) {
+      if (json) {
         io.stdout.write(`${JSON.stringify(views)}\n`);
       } else if (views.length === 0) {
         io.stdout.write("no failed deliveries\n");
@@ -81,22 +60,50 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   }
 }
 
-function parse(argv: string[]): { selection: FailedSelection | undefined; json: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      batch: { type: "string" },
-      id: { type: "string" },
-      all: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+interface FailedRequest {
+  action: "list" | "retry" | "purge";
+  /** Without one, `list` lists every failed delivery; `retry` and `purge` need one. */
+  selection: FailedSelection | undefined;
+  json: boolean;
+}
+
+const FAILED_COMMAND_LINE: CommandLine<FailedRequest> = {
+  usage: FAILED_USAGE,
+  prefix: "failed: ",
+  blankLine: false,
+  parse,
+};
+
+function parse(argv: string[]): FailedRequest | "help" {
+  const [action, ...rest] = argv;
+  if (isHelp(action) || action === "help") return "help";
+  if (action !== "list" && action !== "retry" && action !== "purge") {
+    throw new UsageError(
+      action
+        ? `unknown action "${action}": use list, retry or purge`
+        : "an action is required: list, retry or purge",
+    );
+  }
+  const options = parseFlags(rest);
+  if (action !== "list" && !options.selection) {
+    throw new UsageError(
+      `${action} needs --batch ID, --id JOB or --all, so that nothing is changed by accident`,
+    );
+  }
+  return { action, ...options };
+}
+
+function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
+  const values = readFlags(argv, {
+    batch: { type: "string" },
+    id: { type: "string" },
+    all: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
   });
   const chosen = [values.batch !== undefined, values.id !== undefined, values.all].filter(
     Boolean,
   ).length;
-  if (chosen > 1) throw new Error("give only one of --batch, --id and --all");
+  if (chosen > 1) throw new UsageError("give only one of --batch, --id and --all");
   const selection: FailedSelection | undefined =
     values.batch !== undefined
       ? { batch: values.batch }

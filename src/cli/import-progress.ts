@@ -1,5 +1,5 @@
 import type { ImportCounts } from "../import/importer";
-import { formatSeconds, RateMeter } from "./progress-bar";
+import { RateMeter, shareBar, timeLeft } from "./progress-bar";
 
 /** What the display reads on each tick. */
 export interface ImportProgressSource {
@@ -73,14 +73,8 @@ export class ImportProgress {
   #bar(rowRate: number, byteRate: number): string {
     const { totalBytes } = this.#source;
     const read = this.#source.bytesRead();
-    const share = totalBytes > 0 ? Math.min(1, read / totalBytes) : 1;
-    const filled = Math.round(share * BAR_WIDTH);
-    const eta =
-      byteRate > 0 && totalBytes > read
-        ? `  ETA ${formatSeconds((totalBytes - read) / byteRate)}`
-        : "";
-    const percent = String(Math.floor(share * 100)).padStart(3);
-    return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${percent}%  ${this.#source.counts.rows} rows  ${Math.round(rowRate)} rows/s${eta}`;
+    const eta = timeLeft(read, totalBytes, byteRate);
+    return `${shareBar(read, totalBytes, BAR_WIDTH)}  ${this.#source.counts.rows} rows  ${Math.round(rowRate)} rows/s${eta ? `  ${eta}` : ""}`;
   }
 
   #clearBar(): void {

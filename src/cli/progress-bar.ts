@@ -1,24 +1,29 @@
-/** A one-line progress bar: `[██████░░░░]  64%  640/1000  120/s  ETA 3s`. */
+import { formatDuration } from "../config/duration";
+
+/** A one-line progress bar: `[██████░░░░]  64%  640/1000  120/s ETA 3s`. */
 export function progressBar(
   done: number,
   total: number,
   ratePerSecond: number,
   width = 30,
 ): string {
-  const share = total > 0 ? Math.min(1, done / total) : 1;
-  const filled = Math.round(share * width);
-  const eta =
-    ratePerSecond > 0 && total > done
-      ? ` ETA ${formatSeconds((total - done) / ratePerSecond)}`
-      : "";
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${done}/${total}  ${Math.round(ratePerSecond)}/s${eta}`;
+  const eta = timeLeft(done, total, ratePerSecond);
+  return `${shareBar(done, total, width)}  ${done}/${total}  ${Math.round(ratePerSecond)}/s${eta ? ` ${eta}` : ""}`;
 }
 
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  if (seconds < 3_600)
-    return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(seconds / 3_600)}h${String(Math.floor((seconds % 3_600) / 60)).padStart(2, "0")}m`;
+/** `[██████░░░░]  64%`: how much of `total` is done, as a bar `width` wide and a percentage. */
+export function shareBar(done: number, total: number, width: number): string {
+  const share = total > 0 ? Math.min(1, done / total) : 1;
+  const filled = Math.round(share * width);
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+}
+
+/** `ETA 3s` at the current rate; nothing while the rate is unknown or nothing is left. */
+export function timeLeft(done: number, total: number, ratePerSecond: number): string | undefined {
+  const known = ratePerSecond > 0 && total > done;
+  return known
+    ? `ETA ${formatDuration(((total - done) / ratePerSecond) * 1_000, "remaining")}`
+    : undefined;
 }
 
 /** Moving rate over the last samples, so the ETA follows the current pace rather than the average. */

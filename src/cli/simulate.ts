@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { simulatorCredentialsFromEnv } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createLogger, type Logger } from "../logging/logger";
 import { readGuestsFile, type SimulatorOptions, startSimulator } from "../simulator/index";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT } from "./io";
 
 export const SIMULATE_USAGE = `usage: axelnac-courier simulate [options]
@@ -43,9 +43,6 @@ const FLAGS = {
   help: { type: "boolean" },
 } as const;
 
-/** A flag with a bad value; the message starts with the flag's name. */
-class UsageError extends Error {}
-
 /**
  * `axelnac-courier simulate`: runs the simulator until SIGINT or SIGTERM (or `stop`, for tests
  * and embedding), then closes it and resolves 0. Usage errors resolve 2 with a message naming
@@ -56,28 +53,13 @@ export async function runSimulate(
   io: CommandIo,
   stop?: AbortSignal,
 ): Promise<number> {
-  let options: SimulatorOptions;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: FLAGS,
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      io.stdout.write(`${SIMULATE_USAGE}\n`);
-      return EXIT.ok;
-    }
-    options = toSimulatorOptions(values);
-  } catch (error) {
-    io.stderr.write(`simulate: ${(error as Error).message}\n\n${SIMULATE_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, SIMULATE_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
 
   const logger = simulatorLogger(io);
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    simulator = await startSimulator({ ...options, logger });
+    simulator = await startSimulator({ ...parsed.args, logger });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     io.stderr.write(`simulate: cannot start: ${code ?? "ERROR"}: ${message}\n`);
@@ -99,6 +81,17 @@ export async function runSimulate(
   await simulator.close();
   return EXIT.ok;
 }
+
+/** Every flag's value is checked here, a --guests file read, before anything starts. */
+const SIMULATE_COMMAND_LINE: CommandLine<SimulatorOptions> = {
+  usage: SIMULATE_USAGE,
+  prefix: "simulate: ",
+  blankLine: true,
+  parse(argv) {
+    const values = readFlags(argv, FLAGS);
+    return values.help ? "help" : toSimulatorOptions(values);
+  },
+};
 
 type FlagValues = {
   [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]["type"] extends "boolean" ? boolean : string;

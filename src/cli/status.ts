@@ -1,7 +1,5 @@
-import { parseArgs } from "node:util";
 import {
   type BatchStatus,
-  isSettled,
   readBatchStatus,
   readQueueStatus,
   recentBatchIds,
@@ -11,8 +9,10 @@ import { loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
-import { progressBar, RateMeter } from "./progress-bar";
+import { RateMeter } from "./progress-bar";
+import { batchProgress, finishedCount, REDRAW, watchBatch } from "./watch-batch";
 
 export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
 
@@ -27,17 +27,9 @@ options:
                     and a batch's createdAt (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    io.stderr.write(`status: ${(error as Error).message}\n${STATUS_USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args.help) {
-    io.stdout.write(`${STATUS_USAGE}\n`);
-    return EXIT.ok;
-  }
+  const parsed = readArguments(argv, io, STATUS_COMMAND_LINE);
+  if ("exit" in parsed) return parsed.exit;
+  const args = parsed.args;
   const config = loadConfig();
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
@@ -57,7 +49,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
       }
       return EXIT.ok;
     }
-    await watch(read, io, args.interval, args.json);
+    await watch(read, io, args.intervalMs, args.json);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UnknownBatchError) {
@@ -70,26 +62,37 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   }
 }
 
-function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      batch: { type: "string" },
-      watch: { type: "boolean", default: false },
-      interval: { type: "string", default: "1s" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+interface StatusRequest {
+  batch: string | undefined;
+  watch: boolean;
+  intervalMs: number;
+  json: boolean;
+}
+
+const STATUS_COMMAND_LINE: CommandLine<StatusRequest> = {
+  usage: STATUS_USAGE,
+  prefix: "status: ",
+  blankLine: false,
+  parse,
+};
+
+function parse(argv: string[]): StatusRequest | "help" {
+  const values = readFlags(argv, {
+    batch: { type: "string" },
+    watch: { type: "boolean", default: false },
+    interval: { type: "string", default: "1s" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
   let interval: number;
   try {
     interval = parseDuration(values.interval);
   } catch (error) {
-    throw new Error(`--interval: ${(error as Error).message}`);
+    throw new UsageError(`--interval: ${(error as Error).message}`);
   }
-  return { ...values, interval: Math.max(100, interval) };
+  if (values.help) return "help";
+  const { batch, watch, json } = values;
+  return { batch, watch, json, intervalMs: Math.max(100, interval) };
 }
 
 function readStatus(
@@ -116,6 +119,7 @@ function describe(s: BatchStatus): string {
   return `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
 }
 
+/** Redraws until the batch is settled: a bar on a terminal, else a line (or JSON) per read. */
 async function watch(
   read: () => Promise<BatchStatus>,
   io: CommandIo,
@@ -124,23 +128,19 @@ async function watch(
 ): Promise<void> {
   const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true && !json;
   const rate = new RateMeter();
-  for (;;) {
-    const status = await read();
-    const finished = status.delivered + status.failed;
-    const perSecond = rate.add(finished);
-    if (json) {
-      io.stdout.write(`${JSON.stringify(status)}\n`);
-    } else if (onTerminal) {
-      io.stdout.write(
-        `\x1b[2K\r${progressBar(finished, status.total, perSecond)}  failed ${status.failed}`,
-      );
-    } else {
-      io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
-    }
-    if (isSettled(status)) {
-      if (onTerminal) io.stdout.write(`\n${describe(status)}\n`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await watchBatch({
+    read,
+    intervalMs,
+    onUpdate: (status, last) => {
+      const perSecond = rate.add(finishedCount(status));
+      if (json) {
+        io.stdout.write(`${JSON.stringify(status)}\n`);
+      } else if (onTerminal) {
+        io.stdout.write(`${REDRAW}${batchProgress(status, perSecond)}`);
+      } else {
+        io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
+      }
+      if (last && onTerminal) io.stdout.write(`\n${describe(status)}\n`);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
 import { runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
+import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT } from "./io";
 
 export const WORKER_USAGE = `usage: axelnac-courier worker
@@ -15,14 +16,8 @@ export async function runWorker(
   io: CommandIo,
   stop?: AbortSignal,
 ): Promise<number> {
-  if (argv[0] === "--help" || argv[0] === "-h") {
-    io.stdout.write(`${WORKER_USAGE}\n`);
-    return EXIT.ok;
-  }
-  if (argv.length > 0) {
-    io.stderr.write(`worker takes no arguments, got "${argv.join(" ")}"\n${WORKER_USAGE}\n`);
-    return EXIT.usage;
-  }
+  const parsed = readArguments(argv, io, noArguments("worker", WORKER_USAGE));
+  if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   await runDeliveryWorkerUntilStopped(config, logger, stop);

@@ -16,9 +16,41 @@ export function parseDuration(text: string): number {
   return Math.round(Number(amount) * (UNIT_MS[unit] ?? 1));
 }
 
-export function formatDuration(ms: number): string {
+/**
+ * How a duration is written, by what it tells:
+ * - "setting": exactly, in its largest whole unit, as settings are written: `24h`, `90s`, `1500ms`;
+ * - "remaining": what is left (an ETA), rounded up, in two units at most: `45s`, `3m05s`, `2h10m`;
+ * - "elapsed": a time taken, to a tenth of a second, in minutes past one: `4.3 s`, `2 min 5 s`.
+ */
+export type DurationStyle = "setting" | "remaining" | "elapsed";
+
+export function formatDuration(ms: number, style: DurationStyle = "setting"): string {
+  switch (style) {
+    case "setting":
+      return asSetting(ms);
+    case "remaining":
+      return asRemaining(ms / 1_000);
+    case "elapsed":
+      return asElapsed(ms);
+  }
+}
+
+function asSetting(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0 && ms > 0) return `${ms / 1_000}s`;
   return `${ms}ms`;
+}
+
+function asRemaining(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  if (seconds < 3_600)
+    return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(seconds / 3_600)}h${String(Math.floor((seconds % 3_600) / 60)).padStart(2, "0")}m`;
+}
+
+function asElapsed(ms: number): string {
+  return ms < 60_000
+    ? `${(ms / 1_000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
 }

@@ -1,5 +1,6 @@
 import { type BatchStatus, isSettled } from "../../batches/batch-status";
-import { progressBar, RateMeter } from "../progress-bar";
+import { RateMeter } from "../progress-bar";
+import { batchProgress, finishedCount, REDRAW, watchBatch } from "../watch-batch";
 
 export interface FollowOptions {
   /** A progress bar redrawn in place; otherwise one plain line per `lineIntervalMs`. */
@@ -11,7 +12,7 @@ export interface FollowOptions {
 }
 
 /** Reads a batch's status until nothing is left to deliver, showing how far it is. */
-export async function followBatch(
+export function followBatch(
   read: () => Promise<BatchStatus>,
   out: NodeJS.WritableStream,
   options: FollowOptions,
@@ -21,40 +22,27 @@ export async function followBatch(
   let lastLine = 0;
   let lastFinished = -1;
   let perSecond = 0;
-  for (;;) {
-    const status = await read();
-    const finished = status.delivered + status.failed;
-    // Workers write their counts once a second: between two writes the count stands still,
-    // which is no slowdown; the rate moves only when the count does.
-    if (finished !== lastFinished) {
-      perSecond = rate.add(finished);
-      lastFinished = finished;
-    }
-    const settled = isSettled(status);
-    if (terminal) {
-      out.write(
-        `\x1b[2K\r  ${progressBar(finished, status.total, perSecond)}  failed ${status.failed}`,
-      );
-      if (settled || signal?.aborted) out.write("\n");
-    } else if (settled || Date.now() - lastLine >= lineIntervalMs) {
-      lastLine = Date.now();
-      out.write(
-        `  delivered ${status.delivered}/${status.total}  failed ${status.failed}  in flight ${status.active}  waiting ${status.waiting + status.delayed}  ${Math.round(perSecond)}/s\n`,
-      );
-    }
-    if (settled || signal?.aborted) return status;
-    await pause(pollIntervalMs, signal);
-  }
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
+  return watchBatch({
+    read,
+    intervalMs: pollIntervalMs,
+    signal,
+    onUpdate: (status, last) => {
+      const finished = finishedCount(status);
+      // Workers write their counts once a second: between two writes the count stands still,
+      // which is no slowdown; the rate moves only when the count does.
+      if (finished !== lastFinished) {
+        perSecond = rate.add(finished);
+        lastFinished = finished;
+      }
+      if (terminal) {
+        out.write(`${REDRAW}  ${batchProgress(status, perSecond)}`);
+        if (last) out.write("\n");
+      } else if (isSettled(status) || Date.now() - lastLine >= lineIntervalMs) {
+        lastLine = Date.now();
+        out.write(
+          `  delivered ${status.delivered}/${status.total}  failed ${status.failed}  in flight ${status.active}  waiting ${status.waiting + status.delayed}  ${Math.round(perSecond)}/s\n`,
+        );
+      }
+    },
   });
 }

@@ -1,5 +1,6 @@
 import type { BatchStatus } from "../../batches/batch-status";
 import type { FailedJobView } from "../../batches/failed-jobs";
+import { formatDuration } from "../../config/duration";
 import { reasonCode } from "../../outcome";
 
 export interface DemoSummary {
@@ -35,7 +36,7 @@ export function formatSummary(s: DemoSummary): string {
     );
   }
   lines.push(
-    `  elapsed     ${formatMs(s.elapsedMs)} in all; deliveries took ${formatMs(s.deliveryMs)}`,
+    `  elapsed     ${formatDuration(s.elapsedMs, "elapsed")} in all; deliveries took ${formatDuration(s.deliveryMs, "elapsed")}`,
     `  rate        ${Math.round(rate)} deliveries/s`,
   );
   return `${lines.join("\n")}\n`;
@@ -62,10 +63,4 @@ function failureLines(failures: FailedJobView[]): string[] {
   });
   if (groups.length > CODES_SHOWN) lines.push(`    and ${groups.length - CODES_SHOWN} other kinds`);
   return lines;
-}
-
-function formatMs(ms: number): string {
-  return ms < 60_000
-    ? `${(ms / 1_000).toFixed(1)} s`
-    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
 }
