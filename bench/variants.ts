@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { WorkerLaunch } from "./worker-process";
 
-/** The repository, from dist/test/bench where this file runs compiled. */
-const REPO_ROOT = join(__dirname, "..", "..", "..");
+/** The repository, from dist/bench where this file runs compiled. */
+const REPO_ROOT = join(__dirname, "..", "..");
 
 export type VariantId = "courier" | "bare";
 

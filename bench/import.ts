@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Redis from "ioredis";
-import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
+import { type PrivateRedis, startPrivateRedis } from "../src/redis/private-server";
 import { runBenchEntry } from "./entry";
 import { formatImportReport, type ImportReport } from "./import-report";
 import {

@@ -7,8 +7,8 @@ import type Redis from "ioredis";
 import { sampleRedis } from "./redis-stats";
 import { spawnWorker } from "./worker-process";
 
-/** The repository, from dist/test/bench where this file runs compiled. */
-const REPO_ROOT = join(__dirname, "..", "..", "..");
+/** The repository, from dist/bench where this file runs compiled. */
+const REPO_ROOT = join(__dirname, "..", "..");
 const PRELOAD = join(__dirname, "import-peak-rss.js");
 
 export type ImportVariantId = "import" | "bare" | "bare-opts" | "dry-run";

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import type Redis from "ioredis";
-import { DELIVERY_JOB_NAME, type DeliveryJob } from "../../src/jobs/job-schema";
-import type { Simulator } from "../../src/simulator";
+import { DELIVERY_JOB_NAME, type DeliveryJob } from "../src/jobs/job-schema";
+import type { Simulator } from "../src/simulator";
 import {
   addCounts,
   type CommandCounts,
