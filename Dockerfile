@@ -2,7 +2,7 @@
 # docker build -t axelnac-courier:local .   (docker-compose.yml builds it the same way)
 
 # Build stage: the dev dependencies (TypeScript) compile src and workers into dist.
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the package's own "prepare" (npm run build) would run before the sources are here.
@@ -13,7 +13,7 @@ COPY workers ./workers
 RUN npm run build
 
 # Final stage: production dependencies and the compiled product only; no TypeScript, tests or bench.
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
