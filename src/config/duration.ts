@@ -29,7 +29,7 @@ export function formatDuration(ms: number, style: DurationStyle = "setting"): st
     case "setting":
       return asSetting(ms);
     case "remaining":
-      return asRemaining(ms / 1_000);
+      return asRemaining(ms);
     case "elapsed":
       return asElapsed(ms);
   }
@@ -42,15 +42,21 @@ function asSetting(ms: number): string {
   return `${ms}ms`;
 }
 
-function asRemaining(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  if (seconds < 3_600)
-    return `${Math.floor(seconds / 60)}m${String(Math.ceil(seconds % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(seconds / 3_600)}h${String(Math.floor((seconds % 3_600) / 60)).padStart(2, "0")}m`;
+// Both round first and split after, so a unit never shows its own size ("1m60s", "1 min 60 s").
+function asRemaining(ms: number): string {
+  const seconds = Math.ceil(ms / 1_000);
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)}m${twoDigits(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3_600)}h${twoDigits(Math.floor((seconds % 3_600) / 60))}m`;
 }
 
 function asElapsed(ms: number): string {
-  return ms < 60_000
-    ? `${(ms / 1_000).toFixed(1)} s`
-    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1_000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function twoDigits(value: number): string {
+  return String(value).padStart(2, "0");
 }

@@ -30,3 +30,21 @@ describe("formatDuration", () => {
     expect(formatDuration(ms, "elapsed")).toBe(text);
   });
 });
+
+describe("formatDuration at the edges of a unit", () => {
+  it.each([
+    [59_500, "1m00s"],
+    [119_500, "2m00s"],
+    [3_599_500, "1h00m"],
+  ])("never writes 60 seconds: %d ms left is %s", (ms, text) => {
+    expect(formatDuration(ms, "remaining")).toBe(text);
+  });
+
+  it.each([
+    [59_960, "1 min 0 s"],
+    [119_600, "2 min 0 s"],
+    [60_000, "1 min 0 s"],
+  ])("never writes 60 seconds: %d ms taken is %s", (ms, text) => {
+    expect(formatDuration(ms, "elapsed")).toBe(text);
+  });
+});
