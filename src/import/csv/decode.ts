@@ -71,7 +71,7 @@ export class TextChunkDecoder {
   }
 
   #invalidBytes(encoding: string, chunk: Uint8Array): CsvError {
-    const line = encoding === "utf-8" ? this.#utf8ErrorLine(chunk) : this.#lines.line;
+    const line = this.#errorLine(encoding, chunk);
     if (encoding === "utf-8") {
       return new CsvError(
         line,
@@ -83,14 +83,18 @@ export class TextChunkDecoder {
   }
 
   /**
-   * The fatal decoder does not say where the bad byte is, so decode the chunk again leniently
-   * and count the lines before the first replacement character. Leading continuation bytes
+   * The fatal decoder does not say where the bad bytes are, so decode the chunk again leniently
+   * and count the lines before the first replacement character. Leading UTF-8 continuation bytes
    * finish a character begun in the previous chunk and are valid; skip them.
    */
-  #utf8ErrorLine(chunk: Uint8Array): number {
+  #errorLine(encoding: string, chunk: Uint8Array): number {
     let start = 0;
-    while (start < 3 && start < chunk.length && ((chunk[start] as number) & 0xc0) === 0x80) start++;
-    const lenient = new TextDecoder("utf-8", { ignoreBOM: true }).decode(chunk.subarray(start));
+    if (encoding === "utf-8") {
+      while (start < 3 && start < chunk.length && ((chunk[start] as number) & 0xc0) === 0x80) {
+        start++;
+      }
+    }
+    const lenient = new TextDecoder(encoding, { ignoreBOM: true }).decode(chunk.subarray(start));
     const bad = lenient.indexOf(REPLACEMENT);
     return bad < 0 ? this.#lines.line : this.#lines.lineAfter(lenient.slice(0, bad));
   }

@@ -1,0 +1,201 @@
+/**
+ * The CSV reader's parts one by one: byte order marks, delimiter detection, line counting and
+ * decoding errors, at the edges the whole-file tests do not reach.
+ */
+import { sniffByteOrderMark } from "../../src/import/csv/byte-order-mark";
+import { TextChunkDecoder } from "../../src/import/csv/decode";
+import { DETECTION_LIMIT, detectDelimiter } from "../../src/import/csv/detect-delimiter";
+import { CsvError } from "../../src/import/csv/errors";
+import { LineCounter } from "../../src/import/csv/line-counter";
+
+const bytes = (...values: number[]) => Uint8Array.from(values);
+/** windows-1251 bytes of ASCII and lowercase Cyrillic (а…я are 0xE0…0xFF there). */
+const cp1251 = (text: string) =>
+  Uint8Array.from(
+    [...text].map((c) => (c >= "а" && c <= "я" ? c.charCodeAt(0) - 0x430 + 0xe0 : c.charCodeAt(0))),
+  );
+
+describe("sniffByteOrderMark", () => {
+  it.each([
+    ["UTF-8", bytes(0xef, 0xbb, 0xbf, 0x61), { encoding: "utf-8", length: 3 }],
+    ["UTF-16LE", bytes(0xff, 0xfe, 0x61, 0x00), { encoding: "utf-16le", length: 2 }],
+    ["UTF-16BE", bytes(0xfe, 0xff, 0x00, 0x61), { encoding: "utf-16be", length: 2 }],
+  ])("finds the %s mark", (_name, head, mark) => {
+    expect(sniffByteOrderMark(head, false)).toEqual(mark);
+    expect(sniffByteOrderMark(head, true)).toEqual(mark);
+  });
+
+  it.each([
+    ["п (0xEF) then a comma", bytes(0xef, 0x2c)],
+    ["п then 0xBB then a letter", bytes(0xef, 0xbb, 0x61)],
+    ["я (0xFF) then a comma", bytes(0xff, 0x2c)],
+    ["ю (0xFE) then a letter", bytes(0xfe, 0x61)],
+    ["я then ю", bytes(0xff, 0xff)],
+    ["a plain letter", bytes(0x61)],
+  ])("takes %s for text, not a mark", (_name, head) => {
+    expect(sniffByteOrderMark(head, false)).toBeNull();
+  });
+
+  it.each([
+    ["nothing yet", bytes()],
+    ["0xEF", bytes(0xef)],
+    ["0xEF 0xBB", bytes(0xef, 0xbb)],
+    ["0xFF", bytes(0xff)],
+    ["0xFE", bytes(0xfe)],
+  ])("waits for more after %s, unless the file ends there", (_name, head) => {
+    expect(sniffByteOrderMark(head, false)).toBe("more");
+    expect(sniffByteOrderMark(head, true)).toBeNull();
+  });
+});
+
+describe("detectDelimiter", () => {
+  it.each([
+    ["pid;password;phone\n", ";"],
+    ["pid\tpassword\n", "\t"],
+    ["pid,password\n", ","],
+    ["pid\n", ","],
+    ["a,b;c\n", ","],
+  ])("splits %j on %j (a tie goes to the comma)", (text, delimiter) => {
+    expect(detectDelimiter(text, false)).toBe(delimiter);
+  });
+
+  it("ignores delimiters inside quotes", () => {
+    expect(detectDelimiter('"Ivanov, Ivan";"Moscow, RU";pid\n', false)).toBe(";");
+    expect(detectDelimiter('"a;b;c;d",x,y\n', false)).toBe(",");
+  });
+
+  it("reads a quoted line break as part of the field, not the end of the line", () => {
+    expect(detectDelimiter('"line one\nline, two, three";pid;x\n', false)).toBe(";");
+  });
+
+  it("lets the first line with content decide, not blank lines before it", () => {
+    expect(detectDelimiter("\n\r\n   \npid;password\nx,y,z,w\n", false)).toBe(";");
+  });
+
+  it("ends a line at a lone CR", () => {
+    expect(detectDelimiter("pid;password\rx,y,z,w", false)).toBe(";");
+  });
+
+  it("waits for the end of the first line, unless the text ends or is long enough", () => {
+    expect(detectDelimiter("pid;password", false)).toBeUndefined();
+    expect(detectDelimiter("pid;password", true)).toBe(";");
+    expect(detectDelimiter("", true)).toBe(",");
+    const long = `${"a;".repeat(DETECTION_LIMIT / 2)}`;
+    expect(detectDelimiter(long.slice(0, DETECTION_LIMIT - 1), false)).toBeUndefined();
+    expect(detectDelimiter(long, false)).toBe(";");
+  });
+});
+
+describe("LineCounter", () => {
+  it.each([
+    ["a", 1],
+    ["a\nb", 2],
+    ["a\r\nb", 2],
+    ["a\rb", 2],
+    ["a\r\n\r\nb\n", 4],
+    ["\r\r\n\n", 4],
+  ])("counts %j as ending on line %d", (text, line) => {
+    const counter = new LineCounter();
+    counter.feed(text);
+    expect(counter.line).toBe(line);
+  });
+
+  it("counts a CRLF split between two chunks once", () => {
+    const counter = new LineCounter();
+    counter.feed("a\r");
+    counter.feed("\nb");
+    expect(counter.line).toBe(2);
+    counter.feed("\n");
+    expect(counter.line).toBe(3);
+  });
+
+  it("counts a CR at the end of a chunk followed by text as a line break", () => {
+    const counter = new LineCounter();
+    counter.feed("a\r");
+    counter.feed("b\r");
+    counter.feed("");
+    counter.feed("\n");
+    expect(counter.line).toBe(3);
+  });
+
+  it("looks ahead without moving", () => {
+    const counter = new LineCounter();
+    counter.feed("a\r");
+    expect(counter.lineAfter("\nb\nc")).toBe(3);
+    expect(counter.line).toBe(2);
+    counter.feed("\n");
+    expect(counter.line).toBe(2);
+  });
+});
+
+/** Decodes `chunks` in order; returns the text, or the CsvError it raised. */
+function decode(encoding: string, chunks: (Uint8Array | string)[]): string | CsvError {
+  const decoder = new TextChunkDecoder(encoding);
+  try {
+    return chunks.map((chunk) => decoder.push(chunk)).join("") + decoder.end();
+  } catch (error) {
+    if (error instanceof CsvError) return error;
+    throw error;
+  }
+}
+
+describe("TextChunkDecoder", () => {
+  it.each([
+    ["п", "пароль,pid\n"],
+    ["я", "яна,pid\n"],
+    ["ю", "юля,pid\n"],
+  ])("reads a windows-1251 file that starts with %s as text, not a mark", (_letter, text) => {
+    const input = cp1251(text);
+    expect(input[0]).toBeGreaterThanOrEqual(0xef);
+    expect(decode("windows-1251", [input])).toBe(text);
+    expect(
+      decode(
+        "windows-1251",
+        [...input].map((b) => bytes(b)),
+      ),
+    ).toBe(text);
+  });
+
+  it("reads UTF-16BE with its mark, whatever --encoding says", () => {
+    const input = bytes(0xfe, 0xff, 0x04, 0x3f, 0x00, 0x2c, 0x00, 0x61);
+    expect(decode("windows-1251", [input])).toBe("п,a");
+  });
+
+  it("removes a UTF-8 mark split over three chunks, and keeps a later U+FEFF", () => {
+    expect(decode("utf-8", [bytes(0xef), bytes(0xbb), bytes(0xbf, 0x61, 0xef, 0xbb, 0xbf)])).toBe(
+      "a\uFEFF",
+    );
+  });
+
+  it("removes a leading mark from text chunks only", () => {
+    expect(decode("utf-8", ["\uFEFFa", "\uFEFFb"])).toBe("a\uFEFFb");
+  });
+
+  it("names the line of an invalid UTF-8 byte in a CRLF file", () => {
+    const input = new Uint8Array([
+      ...Buffer.from("pid,pw\r\nann,1\r\nb"),
+      0xff,
+      ...Buffer.from("b,2\r\n"),
+    ]);
+    const error = decode("utf-8", [input]) as CsvError;
+    expect(error).toBeInstanceOf(CsvError);
+    expect(error.line).toBe(3);
+    expect(error.problem).toMatch(/^the file is not valid UTF-8/);
+  });
+
+  it("names the line of an invalid byte in a later chunk, after a CRLF split between chunks", () => {
+    const first = Buffer.from("pid,pw\r");
+    const second = new Uint8Array([...Buffer.from("\nann,1\r\nbob,"), 0xc3, 0x28]);
+    const error = decode("utf-8", [first, second]) as CsvError;
+    expect(error.line).toBe(3);
+  });
+
+  it("says which encoding a non-UTF-8 file broke, without calling it UTF-8", () => {
+    // A lone surrogate is not valid UTF-16.
+    const input = bytes(0xff, 0xfe, 0x61, 0x00, 0x0a, 0x00, 0x00, 0xd8, 0x61, 0x00);
+    const error = decode("windows-1251", [input]) as CsvError;
+    expect(error).toBeInstanceOf(CsvError);
+    expect(error.problem).toBe("the file is not valid utf-16le; check --encoding");
+    expect(error.line).toBe(2);
+  });
+});
