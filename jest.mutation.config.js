@@ -1,0 +1,25 @@
+/**
+ * The tests of the pure modules, for mutation testing (`npm run test:mutation`): no Redis, no
+ * build, no child processes, so a mutant is judged in milliseconds. Type errors are the
+ * TypeScript checker's job there, so ts-jest only transpiles.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: [
+    "<rootDir>/test/axelnac/classify.test.ts",
+    "<rootDir>/test/axelnac/answers-at-the-edges.test.ts",
+    "<rootDir>/test/config/*.test.ts",
+    "<rootDir>/test/import/csv-encoding.test.ts",
+    "<rootDir>/test/import/csv-read.test.ts",
+    "<rootDir>/test/import/csv-registrations.test.ts",
+    "<rootDir>/test/import/csv-units.test.ts",
+    "<rootDir>/test/jobs/*.test.ts",
+    "<rootDir>/test/outcome/failure.test.ts",
+    "<rootDir>/test/worker/retry-policy.test.ts",
+  ],
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }],
+  },
+};

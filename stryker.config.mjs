@@ -1,0 +1,39 @@
+// Mutation testing of the pure modules: `npm run test:mutation`. Not part of `npm test`: run it
+// after changing a pure module or its tests (README, "Development"). Incremental: a re-run tests
+// only the mutants whose code or tests changed since the last run.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// Outside the working tree, so no report or cache is ever committed.
+const out = process.env.MUTATION_REPORT_DIR ?? join(tmpdir(), "axelnac-courier-mutation");
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "jest",
+  jest: { configFile: "jest.mutation.config.js", enableFindRelatedTests: false },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  coverageAnalysis: "perTest",
+  mutate: [
+    "src/axelnac/classify.ts",
+    "src/axelnac/classify-network.ts",
+    "src/axelnac/body.ts",
+    "src/axelnac/retry-after.ts",
+    "src/config/*.ts",
+    "src/import/csv/*.ts",
+    "!src/import/csv/index.ts",
+    "src/jobs/*.ts",
+    "src/outcome/*.ts",
+    "!src/outcome/index.ts",
+    "src/worker/retry-policy.ts",
+  ],
+  incremental: true,
+  incrementalFile: join(out, "incremental.json"),
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: join(out, "report.html") },
+  jsonReporter: { fileName: join(out, "report.json") },
+  thresholds: { high: 90, low: 90, break: null },
+  concurrency: 2,
+  tempDirName: join(out, "sandbox"),
+  cleanTempDir: "always",
+};
