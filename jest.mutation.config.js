@@ -10,6 +10,7 @@ module.exports = {
   testMatch: [
     "<rootDir>/test/axelnac/classify.test.ts",
     "<rootDir>/test/axelnac/answers-at-the-edges.test.ts",
+    "<rootDir>/test/axelnac/transport-failures.test.ts",
     "<rootDir>/test/config/*.test.ts",
     "<rootDir>/test/import/csv-encoding.test.ts",
     "<rootDir>/test/import/csv-read.test.ts",

@@ -5,8 +5,10 @@
 import { sniffByteOrderMark } from "../../src/import/csv/byte-order-mark";
 import { TextChunkDecoder } from "../../src/import/csv/decode";
 import { DETECTION_LIMIT, detectDelimiter } from "../../src/import/csv/detect-delimiter";
-import { CsvError } from "../../src/import/csv/errors";
+import { CsvError, InvalidCsvOptionError } from "../../src/import/csv/errors";
 import { LineCounter } from "../../src/import/csv/line-counter";
+import { resolveCsvOptions } from "../../src/import/csv/options";
+import { readCsv } from "../../src/import/csv/read";
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 /** windows-1251 bytes of ASCII and lowercase Cyrillic (а…я are 0xE0…0xFF there). */
@@ -197,5 +199,90 @@ describe("TextChunkDecoder", () => {
     expect(error).toBeInstanceOf(CsvError);
     expect(error.problem).toBe("the file is not valid utf-16le; check --encoding");
     expect(error.line).toBe(2);
+  });
+});
+
+describe("reader options", () => {
+  it.each([
+    ["tab", "\t"],
+    ["\t", "\t"],
+    [",", ","],
+    [";", ";"],
+    [undefined, undefined],
+  ] as const)("takes the delimiter %j as %j", (given, delimiter) => {
+    expect(resolveCsvOptions({ delimiter: given }).delimiter).toBe(delimiter);
+  });
+
+  it("refuses another delimiter, naming the ones it takes", () => {
+    const attempt = () => resolveCsvOptions({ delimiter: "|" as "," });
+    expect(attempt).toThrow(InvalidCsvOptionError);
+    expect(attempt).toThrow('delimiter: "|" is not supported; use ",", ";" or "tab"');
+  });
+
+  it("reads an encoding label as TextDecoder does, spaces around it ignored", () => {
+    expect(resolveCsvOptions({ encoding: " cp1251 " }).encoding).toBe("windows-1251");
+    expect(resolveCsvOptions({}).encoding).toBe("utf-8");
+  });
+
+  it("refuses an unknown encoding, suggesting labels", () => {
+    expect(() => resolveCsvOptions({ encoding: "klingon" })).toThrow(
+      'encoding: unknown encoding "klingon"; use a label such as utf-8, windows-1251, koi8-r or utf-16le',
+    );
+  });
+
+  it("names its errors for logs and codes", () => {
+    const option = new InvalidCsvOptionError("encoding", "x");
+    expect([option.name, option.code, option.option]).toEqual([
+      "InvalidCsvOptionError",
+      "COURIER_CSV_INVALID_OPTION",
+      "encoding",
+    ]);
+    const file = new CsvError(4, "bad");
+    expect([file.name, file.code, file.line, file.problem, file.message]).toEqual([
+      "CsvError",
+      "COURIER_CSV_INVALID",
+      4,
+      "bad",
+      "line 4: bad",
+    ]);
+  });
+});
+
+describe("readCsv streams", () => {
+  it("yields the first rows before the input ends, whether or not the delimiter is given", async () => {
+    for (const delimiter of [undefined, ";"] as const) {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      async function* input() {
+        yield "pid;password\n";
+        yield "ann;1\n";
+        await held; // the rest of the file arrives only after the first row was read
+        yield "bob;2\n";
+      }
+      const reading = readCsv(input(), { delimiter });
+      const seen: string[] = [];
+      for await (const record of reading.records) {
+        seen.push(record.fields.join("|"));
+        release();
+      }
+      expect(seen).toEqual(["ann|1", "bob|2"]);
+      expect((await reading.header).delimiter).toBe(";");
+    }
+  });
+
+  it("detects the delimiter of a header split over many chunks", async () => {
+    async function* input() {
+      yield "pid;pass";
+      yield "word;phone";
+      yield "\r\nann;1;2\r\n";
+    }
+    const reading = readCsv(input());
+    expect(await reading.header).toEqual({
+      names: ["pid", "password", "phone"],
+      delimiter: ";",
+      line: 1,
+    });
   });
 });
