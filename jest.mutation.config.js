@@ -16,6 +16,7 @@ module.exports = {
     "<rootDir>/test/import/csv-read.test.ts",
     "<rootDir>/test/import/csv-registrations.test.ts",
     "<rootDir>/test/import/csv-units.test.ts",
+    "<rootDir>/test/import/csv-header-errors.test.ts",
     "<rootDir>/test/jobs/*.test.ts",
     "<rootDir>/test/outcome/failure.test.ts",
     "<rootDir>/test/worker/retry-policy.test.ts",
