@@ -9,6 +9,7 @@ import { CsvError, InvalidCsvOptionError } from "../../src/import/csv/errors";
 import { LineCounter } from "../../src/import/csv/line-counter";
 import { resolveCsvOptions } from "../../src/import/csv/options";
 import { readCsv } from "../../src/import/csv/read";
+import { CsvTokenizer } from "../../src/import/csv/tokenizer";
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 /** windows-1251 bytes of ASCII and lowercase Cyrillic (а…я are 0xE0…0xFF there). */
@@ -284,5 +285,24 @@ describe("readCsv streams", () => {
       delimiter: ";",
       line: 1,
     });
+  });
+});
+
+describe("CsvTokenizer", () => {
+  it("keeps a CRLF whole across an empty chunk between its two halves", () => {
+    const tokenizer = new CsvTokenizer(",");
+    const records = [
+      ...tokenizer.push("a,1\r"),
+      ...tokenizer.push(""),
+      ...tokenizer.push("\nb,2\r"),
+      ...tokenizer.push("\n"),
+      ...tokenizer.push("c,3"),
+      ...tokenizer.end(),
+    ];
+    expect(records).toEqual([
+      { line: 1, fields: ["a", "1"] },
+      { line: 2, fields: ["b", "2"] },
+      { line: 3, fields: ["c", "3"] },
+    ]);
   });
 });
