@@ -1,7 +1,12 @@
 import type { Job } from "bullmq";
 import { duplicateKey } from "../../src/jobs/duplicate-key";
 import { batchJobId, batchOfJob, batchOfJobId } from "../../src/jobs/job-id";
-import { BATCH_ID_PATTERN, PID_PATTERN, validateDeliveryJob } from "../../src/jobs/job-schema";
+import {
+  BATCH_ID_PATTERN,
+  DELIVERY_JOB_NAME,
+  PID_PATTERN,
+  validateDeliveryJob,
+} from "../../src/jobs/job-schema";
 import { failedAttempts } from "../../src/jobs/progress";
 
 const valid = { pid: "guest1", password: "Guest-Pa55", source_id: "sms" };
@@ -116,5 +121,25 @@ describe("duplicate keys", () => {
       .update("3:sms6:guest112:Пароль")
       .digest("hex");
     expect(duplicateKey("k".repeat(32), { ...valid, password: "Пароль" })).toBe(expected);
+  });
+});
+
+describe("the job contract's words", () => {
+  it.each([
+    [
+      { pid: "" },
+      "invalid job: pid: must not be empty; pid: may only contain letters, digits and - _ . @ / \\",
+    ],
+    [{ pid: "a".repeat(256) }, "invalid job: pid: must be at most 255 characters"],
+    [{ password: "p".repeat(256) }, "invalid job: password: must be at most 255 characters"],
+    [{ source_id: "" }, "invalid job: source_id: must not be empty"],
+    [{ source_id: "s".repeat(256) }, "invalid job: source_id: must be at most 255 characters"],
+    [{ batch_id: 7 }, "invalid job: batch_id: must be a string"],
+  ])("%j is refused as %j", (change, reason) => {
+    expect(validateDeliveryJob({ ...valid, ...change })).toMatchObject({ ok: false, reason });
+  });
+
+  it("names the job the courier's producers use", () => {
+    expect(DELIVERY_JOB_NAME).toBe("send-credentials");
   });
 });
