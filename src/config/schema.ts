@@ -17,7 +17,8 @@ export const duration = (fallback: string) =>
 
 const wholeNumber = z.string().transform((text, ctx) => {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < 1) {
+  // Number("") and Number(" ") are 0: a blank value is refused by the same test.
+  if (!Number.isInteger(value) || value < 1) {
     ctx.addIssue({ code: "custom", message: `"${text}" is not a whole number of 1 or more` });
     return z.NEVER;
   }

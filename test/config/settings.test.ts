@@ -264,3 +264,16 @@ describe("simulatorCredentialsFromEnv", () => {
     });
   });
 });
+
+describe("loadConfig: log settings", () => {
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])(
+    "takes the log level %s",
+    (level) => {
+      expect(loadConfig({ LOG_LEVEL: level }).log.level).toBe(level);
+    },
+  );
+
+  it.each(["auto", "json", "pretty"])("takes the log format %s", (format) => {
+    expect(loadConfig({ LOG_FORMAT: format }).log.format).toBe(format);
+  });
+});

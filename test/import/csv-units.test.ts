@@ -3,7 +3,7 @@
  * decoding errors, at the edges the whole-file tests do not reach.
  */
 import { sniffByteOrderMark } from "../../src/import/csv/byte-order-mark";
-import { TextChunkDecoder } from "../../src/import/csv/decode";
+import { decodeText, TextChunkDecoder } from "../../src/import/csv/decode";
 import { DETECTION_LIMIT, detectDelimiter } from "../../src/import/csv/detect-delimiter";
 import { CsvError, InvalidCsvOptionError } from "../../src/import/csv/errors";
 import { LineCounter } from "../../src/import/csv/line-counter";
@@ -304,5 +304,41 @@ describe("CsvTokenizer", () => {
       { line: 2, fields: ["b", "2"] },
       { line: 3, fields: ["c", "3"] },
     ]);
+  });
+});
+
+describe("TextChunkDecoder at chunk edges", () => {
+  it("passes text on as soon as it is decoded", () => {
+    const decoder = new TextChunkDecoder("utf-8");
+    expect(decoder.push(Buffer.from("pid,pw\n"))).toBe("pid,pw\n");
+    expect(decoder.push(Buffer.from("ann,1\n"))).toBe("ann,1\n");
+  });
+
+  it("keeps a U+FEFF that follows the mark, and one inside a first text chunk", () => {
+    expect(decode("utf-8", [bytes(0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x61)])).toBe("\uFEFFa");
+    expect(decode("utf-8", ["a\uFEFFb"])).toBe("a\uFEFFb");
+  });
+
+  it("removes a leading mark from the first text that has any", () => {
+    expect(decode("utf-8", ["", "\uFEFFa"])).toBe("a");
+  });
+
+  it("decodes a one-byte file that could have begun a mark", async () => {
+    expect(decode("windows-1251", [bytes(0xef)])).toBe("п");
+    const chunks: string[] = [];
+    async function* input() {
+      yield bytes(0xff);
+    }
+    for await (const text of decodeText(input(), "windows-1251")) chunks.push(text);
+    expect(chunks).toEqual(["я"]);
+  });
+
+  it("names the line of an invalid byte after a character split between chunks", () => {
+    const ah = Buffer.from("ж"); // D0 B6
+    const first = new Uint8Array([...Buffer.from("pid,pw\r\n"), ah[0] as number]);
+    const second = new Uint8Array([ah[1] as number, ...Buffer.from(",1\r\nbob,"), 0xff]);
+    const error = decode("utf-8", [first, second]) as CsvError;
+    expect(error).toBeInstanceOf(CsvError);
+    expect(error.line).toBe(3);
   });
 });
