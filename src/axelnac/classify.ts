@@ -72,6 +72,7 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
     operation: context.operation,
     status,
     ...(context.operation === "send" ? { pid: context.pid } : {}),
+    // Stryker disable next-line ConditionalExpression: AxelnacError records an appliance message only when it is defined
     ...(message !== undefined ? { applianceMessage: message } : {}),
   };
   const said = message === undefined ? `${status}` : `${status} ${message}`;

@@ -151,3 +151,9 @@ describe("scrub", () => {
     expect(scrub('{"a":"b"}', ['x"y'])).toBe('{"a":"b"}');
   });
 });
+
+describe("Retry-After with decimals", () => {
+  it("reads every decimal digit", () => {
+    expect(parseRetryAfter("2.25", NOW)).toBe(2_250);
+  });
+});

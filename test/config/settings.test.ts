@@ -277,3 +277,18 @@ describe("loadConfig: log settings", () => {
     expect(loadConfig({ LOG_FORMAT: format }).log.format).toBe(format);
   });
 });
+
+describe("ConfigError", () => {
+  it("is named, and lists one problem per line", () => {
+    try {
+      loadConfig({ WORKER_CONCURRENCY: "0", LOG_LEVEL: "loud" });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect((error as Error).name).toBe("ConfigError");
+      expect((error as Error).message).toBe(
+        'invalid configuration:\n  WORKER_CONCURRENCY: "0" is not a whole number of 1 or more\n' +
+          '  LOG_LEVEL: "loud" is not a log level: use fatal, error, warn, info, debug, trace or silent',
+      );
+    }
+  });
+});

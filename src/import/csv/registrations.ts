@@ -123,6 +123,7 @@ function locateColumns(header: CsvHeader, wanted: ColumnMap): Positions {
       continue;
     }
     const again = names.indexOf(column, index + 1);
+    // Stryker disable next-line EqualityOperator: the search starts after `index`, so a second column is never at 0
     if (again >= 0) {
       throw new CsvError(
         header.line,
