@@ -1,6 +1,8 @@
 // Mutation testing of the pure modules: `npm run test:mutation`. Not part of `npm test`: run it
 // after changing a pure module or its tests (README, "Development"). Incremental: a re-run tests
 // only the mutants whose code or tests changed since the last run.
+// Equivalent mutants are named in the source, `// Stryker disable next-line <mutator>: <reason>`,
+// and listed with the scores in docs/mutation-testing.md (`node scripts/mutation-note.mjs`).
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
