@@ -14,7 +14,11 @@ describe("durations", () => {
     ["1d", 86_400_000],
     ["250", 250],
     ["1.5s", 1_500],
-  ])("%s is %d ms", (text, ms) => {
+    [" 30s ", 30_000],
+    ["1.25s", 1_250],
+    ["0.5m", 30_000],
+    ["2.75", 3],
+  ])("%j is %d ms", (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
