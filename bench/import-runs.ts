@@ -23,17 +23,13 @@ export interface ImportVariant {
   env?: Record<string, string>;
 }
 
+const COURIER_CLI = join(REPO_ROOT, "dist", "src", "cli", "main.js");
+
 export const IMPORT_VARIANTS: readonly ImportVariant[] = [
   {
     id: "import",
     label: "axelnac-courier import FILE --batch ID",
-    args: (file, batchId) => [
-      join(REPO_ROOT, "dist", "src", "cli", "main.js"),
-      "import",
-      file,
-      "--batch",
-      batchId,
-    ],
+    args: (file, batchId) => [COURIER_CLI, "import", file, "--batch", batchId],
     jobsIn: "prioritized",
   },
   {
@@ -53,14 +49,7 @@ export const IMPORT_VARIANTS: readonly ImportVariant[] = [
   {
     id: "dry-run",
     label: "axelnac-courier import FILE --dry-run (no Redis)",
-    args: (file, batchId) => [
-      join(REPO_ROOT, "dist", "src", "cli", "main.js"),
-      "import",
-      file,
-      "--batch",
-      batchId,
-      "--dry-run",
-    ],
+    args: (file, batchId) => [COURIER_CLI, "import", file, "--batch", batchId, "--dry-run"],
     jobsIn: undefined,
   },
 ];
