@@ -3,6 +3,7 @@ import { createLogger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
+import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
 import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
@@ -16,6 +17,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
+  warnIfSecretsInPlaintext(config, logger);
   const appliance = await connectAppliance(config, logger);
   const redis = connectRedis(config.redisUrl, logger, "check");
   const tokens = createFleetTokenManager(config, redis, appliance, logger);

@@ -13,7 +13,7 @@ import { connectOperator } from "../wiring/operator";
 import { startDeliveryWorker } from "../worker/start";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type DemoRedis, howToGetRedis, provideRedis } from "./demo/demo-redis";
-import { demoConfig, demoKeyPrefixes, newDemoRun } from "./demo/demo-run";
+import { demoConfig, demoKeyPrefixes, describeEncryption, newDemoRun } from "./demo/demo-run";
 import { followBatch } from "./demo/follow-batch";
 import { importRegistrations } from "./demo/import-registrations";
 import { writeSampleRegistrations } from "./demo/sample-registrations";
@@ -90,6 +90,7 @@ async function demo(
   const appliance = await startAppliance(config, logger, teardown);
   out(`  appliance   ${appliance.description}`);
   const settings = demoConfig(config, run, redis.url, appliance.url);
+  out(`  secrets     ${describeEncryption(config, settings)}`);
 
   const operator = await connectOperator(settings, logger);
   teardown.add("redis connection", operator.close);

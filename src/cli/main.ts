@@ -6,6 +6,7 @@ import { runEnqueue } from "./enqueue";
 import { runFailed } from "./failed";
 import { runImport } from "./import";
 import { type Command, EXIT } from "./io";
+import { runKeys } from "./keys";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
 import { runWorker } from "./worker";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
+  keys: { run: runKeys, summary: "generate, rotate or count the keys that seal secrets at rest" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
 };
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { KeyRing, KeyRingError } from "../secrets/key-ring";
 import { type RawSettings, settingsSchema } from "./schema";
 
 /** Raised when a setting is missing or malformed; its message names every offending variable. */
@@ -56,6 +57,13 @@ export interface ProducerSettings {
   duplicateKeySecret: string | undefined;
 }
 
+export interface EncryptionSettings {
+  /** The key ring (JOB_ENCRYPTION_KEYS or _FILE); absent, secrets are kept in plaintext. */
+  ring: KeyRing | undefined;
+  /** JOB_ENCRYPTION_REQUIRED: jobs with a plaintext password fail at once. */
+  plaintextRefused: boolean;
+}
+
 export interface Config {
   redisUrl: string;
   redisKeyPrefix: string;
@@ -64,6 +72,7 @@ export interface Config {
   queue: QueueSettings;
   delivery: DeliverySettings;
   producer: ProducerSettings;
+  encryption: EncryptionSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -112,6 +121,12 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
     problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
   }
+  const ring = readKeyRing(s, problems);
+  if (s.JOB_ENCRYPTION_REQUIRED && !ring && !hasRingSetting(s)) {
+    problems.push(
+      "  JOB_ENCRYPTION_REQUIRED: needs a key ring: set JOB_ENCRYPTION_KEYS or JOB_ENCRYPTION_KEYS_FILE",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
 
   return {
@@ -155,8 +170,44 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       duplicateWindowMs: s.DUPLICATE_WINDOW,
       duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
     },
+    encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
+}
+
+function hasRingSetting(s: RawSettings): boolean {
+  return s.JOB_ENCRYPTION_KEYS !== undefined || s.JOB_ENCRYPTION_KEYS_FILE !== undefined;
+}
+
+/**
+ * The ring from JOB_ENCRYPTION_KEYS, or from the file JOB_ENCRYPTION_KEYS_FILE names (a Docker or
+ * Kubernetes secret). Problems name the variable and the entry; no message ever quotes a key.
+ */
+function readKeyRing(s: RawSettings, problems: string[]): KeyRing | undefined {
+  if (s.JOB_ENCRYPTION_KEYS !== undefined && s.JOB_ENCRYPTION_KEYS_FILE !== undefined) {
+    problems.push("  JOB_ENCRYPTION_KEYS_FILE: set either it or JOB_ENCRYPTION_KEYS, not both");
+    return undefined;
+  }
+  let variable = "JOB_ENCRYPTION_KEYS";
+  let text = s.JOB_ENCRYPTION_KEYS;
+  if (s.JOB_ENCRYPTION_KEYS_FILE !== undefined) {
+    variable = "JOB_ENCRYPTION_KEYS_FILE";
+    try {
+      text = readFileSync(s.JOB_ENCRYPTION_KEYS_FILE, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      problems.push(`  ${variable}: cannot read ${s.JOB_ENCRYPTION_KEYS_FILE} (${code})`);
+      return undefined;
+    }
+  }
+  if (text === undefined) return undefined;
+  try {
+    return KeyRing.parse(text);
+  } catch (error) {
+    if (!(error instanceof KeyRingError)) throw error;
+    problems.push(`  ${variable}: ${error.message}`);
+    return undefined;
+  }
 }
 
 /** Credentials the simulator command uses when given no flags: the same variables as the worker. */

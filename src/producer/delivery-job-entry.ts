@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { JobsOptions } from "bullmq";
 import { duplicateKey } from "../jobs/duplicate-key";
 import { batchJobId } from "../jobs/job-id";
+import { sealJobPassword } from "../jobs/job-password";
 import { DELIVERY_JOB_NAME, type DeliveryJob } from "../jobs/job-schema";
+import type { KeyRing } from "../secrets";
 import { delayUntil, type EnqueueOptions } from "./enqueue-options";
 
 /** What every job of one producer shares. */
@@ -10,6 +12,8 @@ export interface ProducerPolicy {
   duplicateWindowMs: number;
   duplicateKeySecret: string;
   failedRetentionMs: number;
+  /** Seals each password under the active key; absent, passwords are stored in plaintext. */
+  keyRing: KeyRing | undefined;
 }
 
 /** One job as `Queue.add` / `Queue.addBulk` take it, with the id we proposed for it. */
@@ -34,7 +38,7 @@ export function deliveryJobEntry(
     // answers with that job's id, and a different id is how we tell.
     // The batch id leads, so a batch's active and scheduled jobs are counted from ids alone.
     jobId: batchJobId(job.batch_id, randomUUID()),
-    // The guest's plaintext password must not stay readable in Redis once delivered.
+    // The guest's password, sealed or not, has no reason to stay in Redis once delivered.
     removeOnComplete: true,
     removeOnFail: { age: Math.ceil(policy.failedRetentionMs / 1000) },
   };
@@ -51,5 +55,6 @@ export function deliveryJobEntry(
       ttl: policy.duplicateWindowMs + delay,
     };
   }
-  return { name: DELIVERY_JOB_NAME, data: job, opts };
+  // The duplicate key above is computed on the plaintext, so sealing (random IV) does not defeat it.
+  return { name: DELIVERY_JOB_NAME, data: sealJobPassword(job, policy.keyRing), opts };
 }

@@ -4,6 +4,7 @@ import type { BatchKeys } from "../batches/batch-keys";
 import { registerEnqueued } from "../batches/batch-registry";
 import { type DeliveryJob, validateDeliveryJob } from "../jobs/job-schema";
 import { type Logger, silentLogger } from "../logging/logger";
+import type { KeyRing } from "../secrets";
 import { type DeliveryJobEntry, deliveryJobEntry, type ProducerPolicy } from "./delivery-job-entry";
 import {
   checkEnqueueOptions,
@@ -37,6 +38,8 @@ export interface DeliveryProducerOptions {
   failedRetentionMs?: number;
   /** Where batch totals are kept, so `status` can tell how much of a batch is done. */
   batches?: { redis: Redis; keys: BatchKeys };
+  /** The fleet's key ring (JOB_ENCRYPTION_KEYS): each password is sealed under its active key. */
+  keyRing?: KeyRing;
   logger?: Logger;
 }
 
@@ -61,7 +64,12 @@ export class DeliveryProducer {
     }
     if (!duplicateKeySecret) throw new RangeError("duplicateKeySecret must not be empty");
     this.#queue = queue;
-    this.#policy = { duplicateWindowMs, duplicateKeySecret, failedRetentionMs };
+    this.#policy = {
+      duplicateWindowMs,
+      duplicateKeySecret,
+      failedRetentionMs,
+      keyRing: options.keyRing,
+    };
     this.#logger = (options.logger ?? silentLogger()).child({ queue: queue.name });
     this.#batches = options.batches;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
 import { toFailure } from "../outcome";
+import type { KeyRing } from "../secrets";
 import { LoginBackoffError } from "./errors";
 import { type TokenLifetimes, TokenStore } from "./token-store";
 
@@ -18,6 +19,8 @@ export interface TokenManagerOptions {
   /** Longer than the slowest login: a holder that died mid-login is replaced when it runs out. */
   lockTtlMs: number;
   loginBackoff: { initialMs: number; maxMs: number };
+  /** Seals the token in Redis (JOB_ENCRYPTION_KEYS); absent, it is stored in plaintext. */
+  keyRing?: KeyRing;
   logger: Logger;
 }
 
@@ -50,7 +53,7 @@ export class TokenManager {
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
-    this.#store = new TokenStore(options.redis, options.keyPrefix);
+    this.#store = new TokenStore(options.redis, options.keyPrefix, options.keyRing);
     this.#lifetimes = {
       idleMs: Math.max(1, options.idleTimeoutMs - options.refreshMarginMs),
       lifetimeMs: Math.max(1, options.maxLifetimeMs - options.refreshMarginMs),
@@ -113,7 +116,7 @@ export class TokenManager {
     for (;;) {
       if (this.#closed) throw new Error("token manager closed");
       const seen = this.#announcements;
-      const stored = await this.#store.read();
+      const stored = await this.#readUsable();
       if (stored) return this.#adopt(stored.token, stored.ttlMs);
 
       const failure = await this.#store.readLoginFailure();
@@ -130,7 +133,7 @@ export class TokenManager {
       if (await this.#store.acquireLock(this.#owner, this.#options.lockTtlMs)) {
         try {
           // Another process may have stored a token between our read and our lock.
-          const fresh = await this.#store.read();
+          const fresh = await this.#readUsable();
           if (fresh) return this.#adopt(fresh.token, fresh.ttlMs);
           return await this.#loginAndStore();
         } finally {
@@ -139,6 +142,19 @@ export class TokenManager {
       }
       await this.#waitForRefresh(seen);
     }
+  }
+
+  /** The stored token if this process can open it; one it cannot is replaced by a login. */
+  async #readUsable(): Promise<{ token: string; ttlMs: number } | undefined> {
+    const stored = await this.#store.read();
+    if (stored && "unreadable" in stored) {
+      this.#options.logger.warn(
+        { reason: stored.unreadable },
+        `the fleet's API token in Redis cannot be read (${stored.unreadable}); logging in again`,
+      );
+      return undefined;
+    }
+    return stored;
   }
 
   async #loginAndStore(): Promise<string> {

@@ -1,13 +1,17 @@
 import type Redis from "ioredis";
 import { type Failure, type FailureClass, isFailureClass } from "../outcome";
 import { doublingDelay, NOW_MS } from "../redis/lua";
+import type { KeyRing } from "../secrets";
+import { openToken, sealToken, tokenFingerprint } from "./token-sealing";
 
 /**
  * The fleet's shared API token in Redis, and the lock and back-off state around its refresh.
  *
  * Keys (under the configured prefix):
- * - `token`          hash {token, issuedAt}; its TTL is the token's remaining useful life as the
- *                    fleet knows it, so every host reads the same deadline whatever its clock.
+ * - `token`          hash {token, fingerprint, issuedAt}; `token` is sealed when there is a key
+ *                    ring (token-sealing.ts), and processes compare fingerprints, not tokens. Its
+ *                    TTL is the token's remaining useful life as the fleet knows it, so every host
+ *                    reads the same deadline whatever its clock.
  * - `token:lock`     the refresh lock, `SET NX PX`, released by compare-and-delete.
  * - `token:login-failure` hash {attempts, code, message, retryAt} while logins fail.
  * - channel `token:refreshed` tells waiting processes that a new token is there.
@@ -23,20 +27,21 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl <= 0 then return nil end
 return {token, ttl}`;
 
-// KEYS[1] token hash, KEYS[2] login-failure hash. ARGV: token, idleMs, lifetimeMs (both net of margins), channel.
+// KEYS[1] token hash, KEYS[2] login-failure hash. ARGV: stored token, fingerprint, idleMs,
+// lifetimeMs (both net of margins), channel.
 const STORE = `
 ${NOW_MS}
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'token', ARGV[1], 'issuedAt', now)
-redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), tonumber(ARGV[3])))
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fingerprint', ARGV[2], 'issuedAt', now)
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[3]), tonumber(ARGV[4])))
 redis.call('DEL', KEYS[2])
-redis.call('PUBLISH', ARGV[4], 'refreshed')
+redis.call('PUBLISH', ARGV[5], 'refreshed')
 return 1`;
 
-// KEYS[1] token hash. ARGV: token, idleMs, lifetimeMs. Extends the idle deadline after a use,
+// KEYS[1] token hash. ARGV: fingerprint, idleMs, lifetimeMs. Extends the idle deadline after a use,
 // never past the lifetime cap, and only if the hash still holds that very token. Returns the new TTL or 0.
 const TOUCH = `
-if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'fingerprint') ~= ARGV[1] then return 0 end
 ${NOW_MS}
 local issuedAt = tonumber(redis.call('HGET', KEYS[1], 'issuedAt'))
 local ttl = math.min(tonumber(ARGV[2]), issuedAt + tonumber(ARGV[3]) - now)
@@ -72,10 +77,10 @@ local wait = tonumber(f[5]) - now
 if wait <= 0 then return nil end
 return {f[1], f[2], f[3], f[4], wait}`;
 
-export interface StoredToken {
-  token: string;
-  ttlMs: number;
-}
+export type StoredToken =
+  | { token: string; ttlMs: number }
+  /** Redis holds a token this process cannot open (a key it lacks): treated as none, and said why. */
+  | { unreadable: string };
 
 export interface LoginFailure {
   attempts: number;
@@ -96,8 +101,11 @@ export class TokenStore {
   readonly #redis: Redis;
   readonly #keys: { token: string; lock: string; failure: string; channel: string };
 
-  constructor(redis: Redis, prefix: string) {
+  readonly #keyRing: KeyRing | undefined;
+
+  constructor(redis: Redis, prefix: string, keyRing?: KeyRing) {
     this.#redis = redis;
+    this.#keyRing = keyRing;
     this.#keys = {
       token: `${prefix}:token`,
       lock: `${prefix}:token:lock`,
@@ -112,7 +120,11 @@ export class TokenStore {
 
   async read(): Promise<StoredToken | undefined> {
     const result = (await this.#redis.eval(READ, 1, this.#keys.token)) as [string, number] | null;
-    return result ? { token: result[0], ttlMs: Number(result[1]) } : undefined;
+    if (!result) return undefined;
+    const opened = openToken(this.#keyRing, result[0], this.#keys.token);
+    return opened.ok
+      ? { token: opened.token, ttlMs: Number(result[1]) }
+      : { unreadable: opened.reason };
   }
 
   async store(token: string, lifetimes: TokenLifetimes): Promise<void> {
@@ -121,7 +133,8 @@ export class TokenStore {
       2,
       this.#keys.token,
       this.#keys.failure,
-      token,
+      sealToken(this.#keyRing, token, this.#keys.token),
+      tokenFingerprint(token),
       lifetimes.idleMs,
       lifetimes.lifetimeMs,
       this.#keys.channel,
@@ -134,7 +147,7 @@ export class TokenStore {
       TOUCH,
       1,
       this.#keys.token,
-      token,
+      tokenFingerprint(token),
       lifetimes.idleMs,
       lifetimes.lifetimeMs,
     );
@@ -143,7 +156,15 @@ export class TokenStore {
 
   /** Deletes the shared token only if it is still `token`: a stale 401 must not discard a newer one. */
   async invalidate(token: string): Promise<boolean> {
-    return (await this.#redis.eval(COMPARE_AND_DELETE, 1, this.#keys.token, "token", token)) === 1;
+    const fingerprint = tokenFingerprint(token);
+    const deleted = await this.#redis.eval(
+      COMPARE_AND_DELETE,
+      1,
+      this.#keys.token,
+      "fingerprint",
+      fingerprint,
+    );
+    return deleted === 1;
   }
 
   async acquireLock(owner: string, ttlMs: number): Promise<boolean> {

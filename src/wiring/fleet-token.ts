@@ -23,6 +23,7 @@ export function createFleetTokenManager(
     // A login cannot outlast its connect and request timeouts; the lock must outlast the login.
     lockTtlMs: config.axelnac.connectTimeoutMs + config.axelnac.requestTimeoutMs + 5_000,
     loginBackoff: { initialMs: 1_000, maxMs: config.token.loginBackoffMaxMs },
+    keyRing: config.encryption.ring,
     logger: logger.child({ component: "token" }),
   });
 }

@@ -34,11 +34,10 @@ export async function connectDeliveryProducer(
     if (options.readyTimeoutMs !== undefined) {
       await whenRedisReady(redis, options.readyTimeoutMs, config.redisUrl);
     }
-    const secret = await resolveDuplicateKeySecret(
-      redis,
-      config.redisKeyPrefix,
-      config.producer.duplicateKeySecret,
-    );
+    const secret = await resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
+      configured: config.producer.duplicateKeySecret,
+      keyRing: config.encryption.ring,
+    });
     const queue = openQueue(config.queue, redis, logger);
     const producer = new DeliveryProducer({
       queue,
@@ -46,6 +45,7 @@ export async function connectDeliveryProducer(
       duplicateKeySecret: secret,
       failedRetentionMs: config.delivery.failedRetentionMs,
       batches: { redis, keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
+      keyRing: config.encryption.ring,
       logger: logger.child({ component: "producer" }),
     });
     return {

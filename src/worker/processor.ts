@@ -1,6 +1,6 @@
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bullmq";
 import type { Delivered, SendUserCredentialsArgs } from "../axelnac";
-import { validateDeliveryJob } from "../jobs/job-schema";
+import { type JobSecrets, readStoredJob } from "../jobs/job-password";
 import { type DeliveryProgress, failedAttempts } from "../jobs/progress";
 import type { Logger } from "../logging/logger";
 import { type Failure, failureReason, toFailure } from "../outcome";
@@ -21,8 +21,13 @@ export interface DeliveryDeps {
   tokens: Pick<TokenManager, "getToken" | "invalidate">;
   pause: Pick<FleetPause, "throttle" | "unavailable" | "deliverySucceeded">;
   policy: RetryPolicy;
+  /** The key ring that opens sealed passwords, and whether plaintext ones are refused. */
+  secrets: JobSecrets;
   logger: Logger;
 }
+
+/** How long a job sealed under a key this worker lacks waits before a worker looks at it again. */
+export const MISSING_KEY_WAIT_MS = 30_000;
 
 /**
  * The BullMQ processor: one delivery attempt, and what each outcome of the AxelNAC client means
@@ -32,17 +37,22 @@ export interface DeliveryDeps {
  */
 export function createDeliveryProcessor(deps: DeliveryDeps) {
   const counters = { ambiguous: 0 };
+  const missingKeysReported = new Set<string>();
 
   return async function deliver(job: Job, lockToken?: string): Promise<DeliveryResult> {
-    const validation = validateDeliveryJob(job.data);
+    const reading = readStoredJob(job.data, deps.secrets);
     const pid = typeof job.data?.pid === "string" ? job.data.pid : undefined;
     const log = lazyChild(deps.logger, { jobId: job.id, pid });
-    if (!validation.ok) {
-      const reason = failureReason({ code: "COURIER_INVALID_JOB", message: validation.reason });
-      log().error({ outcome: "invalid" }, reason);
+    if (!reading.ok) {
+      if (reading.problem === "unknown-key") {
+        return waitForKey(job, lockToken, reading.keyId, log);
+      }
+      const code = UNREADABLE_JOB_CODES[reading.problem];
+      const reason = failureReason({ code, message: reading.reason });
+      log().error({ outcome: "invalid", code }, reason);
       throw new UnrecoverableError(reason);
     }
-    const { pid: guest, password, source_id } = validation.job;
+    const { pid: guest, password, source_id } = reading.job;
     const attempt = failedAttempts(job) + 1;
 
     let delivered: Delivered;
@@ -62,6 +72,33 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     await deps.pause.deliverySucceeded();
     return { status: delivered.status, message: delivered.message, attempts: attempt };
   };
+
+  /**
+   * Not a failure: another worker, or this one restarted with the right ring, can deliver it.
+   * One error line per key id and process says what is missing.
+   */
+  async function waitForKey(
+    job: Job,
+    lockToken: string | undefined,
+    keyId: string,
+    log: () => Logger,
+  ): Promise<never> {
+    if (!missingKeysReported.has(keyId)) {
+      missingKeysReported.add(keyId);
+      const message = deps.secrets.ring
+        ? `a job's password is sealed under key ${keyId}, which this worker's JOB_ENCRYPTION_KEYS lacks`
+        : `a job's password is sealed under key ${keyId}, and this worker has no JOB_ENCRYPTION_KEYS`;
+      log().error(
+        { outcome: "waiting", code: "COURIER_ENCRYPTION_KEY_MISSING", keyId },
+        failureReason(
+          { code: "COURIER_ENCRYPTION_KEY_MISSING", message },
+          "such jobs wait for a worker that has the key",
+        ),
+      );
+    }
+    await job.moveToDelayed(Date.now() + MISSING_KEY_WAIT_MS, lockToken);
+    throw new DelayedError();
+  }
 
   async function handleFailure(current: CurrentAttempt, failure: Failure): Promise<never> {
     const { attempt, log } = current;
@@ -125,6 +162,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     throw new DelayedError();
   }
 }
+
+/** Jobs no attempt can deliver, by what is wrong with them. */
+const UNREADABLE_JOB_CODES = {
+  invalid: "COURIER_INVALID_JOB",
+  unauthentic: "COURIER_CIPHERTEXT_INVALID",
+  "plaintext-refused": "COURIER_PLAINTEXT_REFUSED",
+} as const;
 
 /** The attempt being made: its job, BullMQ's lock on it, its number (1 for the first) and its logger. */
 interface CurrentAttempt {

@@ -7,6 +7,7 @@ import { connectRedis } from "../redis/connection";
 import { openQueue } from "../redis/queue";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
+import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
 import { BatchCounters } from "./batch-counters";
 import { FleetPause } from "./fleet-pause";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
@@ -54,6 +55,7 @@ export async function startDeliveryWorker(
       backoffMaxMs: delivery.backoffMaxMs,
       retryAmbiguous: delivery.retryAmbiguous,
     },
+    secrets: config.encryption,
     logger,
   });
 
@@ -101,9 +103,11 @@ export async function startDeliveryWorker(
       concurrency: delivery.concurrency,
       maxInFlight: delivery.maxInFlight,
       appliance: appliance.url,
+      encryptionKey: config.encryption.ring?.activeId,
     },
     "delivery worker started",
   );
+  warnIfSecretsInPlaintext(config, logger);
 
   return {
     worker,

@@ -90,6 +90,9 @@ describe("axelnac-courier demo", () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     expect(run.stdout).toMatch(/^axelnac-courier demo: 200 sample guests, 2 delivery workers$/m);
     expect(run.stdout).toMatch(
+      /^ {2}secrets {5}guest passwords and the API token sealed in Redis under k\d{8}-[0-9a-f]{6}, a key of the demo's own$/m,
+    );
+    expect(run.stdout).toMatch(
       /batch demo-[0-9a-f]+: 200 rows, 200 enqueued, 0 duplicates skipped, 0 rejected/,
     );
     expect(run.stdout).toMatch(/^ {2}delivered +200 of 200$/m);

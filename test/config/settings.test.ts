@@ -49,6 +49,8 @@ describe("loadConfig: every setting reaches its place", () => {
       SYSTEMIC_PAUSE_MAX: "3m",
       DUPLICATE_WINDOW: "12h",
       DUPLICATE_KEY_SECRET: "0123456789abcdef",
+      JOB_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString("base64")}`,
+      JOB_ENCRYPTION_REQUIRED: "true",
       FAILED_JOB_RETENTION: "7d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
@@ -94,6 +96,7 @@ describe("loadConfig: every setting reaches its place", () => {
         duplicateWindowMs: 43_200_000,
         duplicateKeySecret: "0123456789abcdef",
       },
+      encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -123,6 +126,7 @@ describe("loadConfig: every setting reaches its place", () => {
       duplicateKeySecret: undefined,
     });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
+    expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
   });
 });
 

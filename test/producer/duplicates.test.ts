@@ -180,7 +180,7 @@ describe("the duplicate-key secret", () => {
     const prefix = uniquePrefix("producer-secret");
     prefixes.push(prefix);
     const configured = "configured-secret-0123456789";
-    expect(await resolveDuplicateKeySecret(redis, prefix, configured)).toBe(configured);
+    expect(await resolveDuplicateKeySecret(redis, prefix, { configured })).toBe(configured);
     expect(await redis.exists(duplicateKeySecretKey(prefix))).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../config/config";
+import { generateKeyEntry, KeyRing } from "../../secrets";
 
 /** The names one demo run writes under, so it never meets real data nor an earlier demo. */
 export interface DemoRun {
@@ -20,7 +21,11 @@ export function newDemoRun(config: Config): DemoRun {
   };
 }
 
-/** The configuration the demo's producer and workers run with. */
+/**
+ * The configuration the demo's producer and workers run with. Without JOB_ENCRYPTION_KEYS the
+ * run seals its secrets under a key of its own, made for it and forgotten with it: the demo shows
+ * the product as it should run.
+ */
 export function demoConfig(
   config: Config,
   run: DemoRun,
@@ -33,7 +38,19 @@ export function demoConfig(
     redisKeyPrefix: run.keyPrefix,
     queue: { ...config.queue, name: run.queueName },
     axelnac: { ...config.axelnac, url: applianceUrl },
+    encryption: {
+      ...config.encryption,
+      ring: config.encryption.ring ?? KeyRing.parse(generateKeyEntry()),
+    },
   };
+}
+
+/** The demo's line about secrets at rest. */
+export function describeEncryption(config: Config, settings: Config): string {
+  const key = settings.encryption.ring?.activeId;
+  return config.encryption.ring
+    ? `guest passwords and the API token sealed in Redis under ${key} (JOB_ENCRYPTION_KEYS)`
+    : `guest passwords and the API token sealed in Redis under ${key}, a key of the demo's own`;
 }
 
 /** Every Redis key the run can have written. */

@@ -1,0 +1,35 @@
+import type { Queue } from "bullmq";
+import type Redis from "ioredis";
+import type { KeyRing } from "../secrets";
+import { tokenCensus } from "../token/token-resealing";
+import { type JobCensus, takeJobCensus } from "./key-census";
+
+/** What `keys status` reports: where stored secrets stand against the ring. */
+export interface KeyStatus {
+  /** The ring's ids, the active one first; empty without a ring. */
+  ring: string[];
+  activeKey: string | null;
+  jobs: JobCensus;
+  tokens: Record<string, number>;
+  /** Key ids that stored secrets use and the ring lacks: dropping them lost those secrets. */
+  keysNotInRing: string[];
+}
+
+export async function takeKeyStatus(
+  queue: Queue,
+  redis: Redis,
+  keyPrefix: string,
+  ring: KeyRing | undefined,
+): Promise<KeyStatus> {
+  const jobs = await takeJobCensus(queue, redis);
+  const tokens = await tokenCensus(redis, keyPrefix);
+  const used = new Set([...Object.keys(jobs), ...Object.keys(tokens)]);
+  used.delete("plaintext");
+  return {
+    ring: ring?.ids ?? [],
+    activeKey: ring?.activeId ?? null,
+    jobs,
+    tokens,
+    keysNotInRing: [...used].filter((id) => !ring?.has(id)).sort(),
+  };
+}
