@@ -18,7 +18,11 @@ module.exports = {
     "<rootDir>/test/import/csv-units.test.ts",
     "<rootDir>/test/import/csv-header-errors.test.ts",
     "<rootDir>/test/jobs/*.test.ts",
+    "<rootDir>/test/key-rotation/job-data-sealing.test.ts",
     "<rootDir>/test/outcome/failure.test.ts",
+    "<rootDir>/test/secrets/key-ring.test.ts",
+    "<rootDir>/test/secrets/sealed-text.test.ts",
+    "<rootDir>/test/token/token-sealing.test.ts",
     "<rootDir>/test/worker/retry-policy.test.ts",
   ],
   transform: {

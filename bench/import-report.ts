@@ -33,7 +33,7 @@ interface Summary {
   redisMemoryMb: number;
 }
 
-const VARIANTS: ImportVariantId[] = ["import", "bare", "bare-opts", "dry-run"];
+const VARIANTS: ImportVariantId[] = ["import", "bare", "bare-opts", "dry-run", "sealed"];
 
 function summarize(report: ImportReport, id: ImportVariantId): Summary {
   const runs = report.runs.filter((run) => run.variant === id);
@@ -64,7 +64,13 @@ function summarize(report: ImportReport, id: ImportVariantId): Summary {
 export function formatImportReport(report: ImportReport): string {
   const { settings: s } = report;
   const summaries = VARIANTS.map((id) => summarize(report, id));
-  const [courier, bare, bareWithOptions] = summaries as [Summary, Summary, Summary, Summary];
+  const [courier, bare, bareWithOptions, , sealed] = summaries as [
+    Summary,
+    Summary,
+    Summary,
+    Summary,
+    Summary,
+  ];
   const lines = [
     `axelnac-courier import bench: ${s.rows} rows (${s.fileMb.toFixed(1)} MB CSV), runs per variant: ${s.runs} (order rotating), medians`,
     "  each variant a child process from spawn to exit (node start-up included), Redis flushed before each run",
@@ -121,6 +127,9 @@ export function formatImportReport(report: ImportReport): string {
     `import / bare with the same BullMQ job options: ${(courier.perSecond / bareWithOptions.perSecond).toFixed(2)}× the rows/s ` +
       `(${ratio(courier.perSecondAfterStartUp, bareWithOptions.perSecondAfterStartUp)} after start-up): ` +
       "the courier's own cost (CSV, validation, batch totals) apart from what BullMQ does with those options",
+    `import with passwords sealed / import: ${(sealed.perSecond / courier.perSecond).toFixed(2)}× the rows/s ` +
+      `(${ratio(sealed.perSecondAfterStartUp, courier.perSecondAfterStartUp)} after start-up), ` +
+      `${(sealed.peakRssMb / courier.peakRssMb).toFixed(2)}× the peak RSS: what AES-256-GCM per row costs`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import type Redis from "ioredis";
+import { generateKeyEntry } from "../src/secrets";
 import { sampleRedis } from "./redis-stats";
 import { spawnWorker } from "./worker-process";
 
@@ -11,7 +12,7 @@ import { spawnWorker } from "./worker-process";
 const REPO_ROOT = join(__dirname, "..", "..");
 const PRELOAD = join(__dirname, "import-peak-rss.js");
 
-export type ImportVariantId = "import" | "bare" | "bare-opts" | "dry-run";
+export type ImportVariantId = "import" | "bare" | "bare-opts" | "dry-run" | "sealed";
 
 export interface ImportVariant {
   id: ImportVariantId;
@@ -45,6 +46,13 @@ export const IMPORT_VARIANTS: readonly ImportVariant[] = [
     args: (file) => [join(__dirname, "import-bare.js"), file],
     jobsIn: "prioritized",
     env: { BENCH_SAME_OPTIONS: "1" },
+  },
+  {
+    id: "sealed",
+    label: "axelnac-courier import FILE --batch ID, passwords sealed (JOB_ENCRYPTION_KEYS)",
+    args: (file, batchId) => [COURIER_CLI, "import", file, "--batch", batchId],
+    jobsIn: "prioritized",
+    env: { JOB_ENCRYPTION_KEYS: generateKeyEntry() },
   },
   {
     id: "dry-run",

@@ -77,7 +77,8 @@ export async function measureRun(
   const queue = new Queue(queueName, { connection: ctx.redis });
   try {
     await queue.pause();
-    await queue.addBulk(ctx.jobs.map((data) => ({ name: DELIVERY_JOB_NAME, data })));
+    const data = variant.jobData(ctx.jobs);
+    await queue.addBulk(data.map((job) => ({ name: DELIVERY_JOB_NAME, data: job })));
     const worker = spawnWorker(
       variant.launch({
         redisUrl: ctx.redisUrl,

@@ -1,4 +1,7 @@
 import { join } from "node:path";
+import { sealJobPassword } from "../src/jobs/job-password";
+import type { DeliveryJob } from "../src/jobs/job-schema";
+import { generateKeyEntry, KeyRing } from "../src/secrets";
 import type { WorkerLaunch } from "./worker-process";
 
 /** The repository, from dist/bench where this file runs compiled. */
@@ -13,7 +16,17 @@ export interface Variant {
   logLevel: string;
   /** How the worker process is started for one run. */
   launch(target: LaunchTarget): WorkerLaunch;
+  /** The job data as this variant's producer writes it. */
+  jobData(jobs: readonly DeliveryJob[]): DeliveryJob[];
 }
+
+/**
+ * The courier runs as it should in production: passwords sealed at rest (JOB_ENCRYPTION_KEYS),
+ * opened by the worker for every delivery. Sealing is the producer's work, done before the timed
+ * window; the bare worker reads plaintext.
+ */
+const BENCH_KEY_ENTRY = generateKeyEntry();
+const BENCH_RING = KeyRing.parse(BENCH_KEY_ENTRY);
 
 export interface LaunchTarget {
   redisUrl: string;
@@ -50,14 +63,15 @@ function environment(target: LaunchTarget, logLevel: string): Record<string, str
 export function courierVariant(logLevel: string): Variant {
   return {
     id: "courier",
-    label: logLevel === "warn" ? "courier" : `courier (LOG_LEVEL=${logLevel})`,
+    label: logLevel === "warn" ? "courier (sealed)" : `courier (sealed, LOG_LEVEL=${logLevel})`,
     logLevel,
     launch: (target) => ({
       args: [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "worker"],
-      env: environment(target, logLevel),
+      env: { ...environment(target, logLevel), JOB_ENCRYPTION_KEYS: BENCH_KEY_ENTRY },
       logFile: target.logFile,
       cpuProfDir: target.cpuProfDir,
     }),
+    jobData: (jobs) => jobs.map((job) => sealJobPassword(job, BENCH_RING)),
   };
 }
 
@@ -71,4 +85,5 @@ export const BARE_VARIANT: Variant = {
     logFile: target.logFile,
     cpuProfDir: target.cpuProfDir,
   }),
+  jobData: (jobs) => [...jobs],
 };

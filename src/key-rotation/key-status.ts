@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import type { KeyRing } from "../secrets";
 import { tokenCensus } from "../token/token-resealing";
-import { type JobCensus, takeJobCensus } from "./key-census";
+import { type JobCensus, PLAINTEXT, takeJobCensus } from "./key-census";
 
 /** What `keys status` reports: where stored secrets stand against the ring. */
 export interface KeyStatus {
@@ -24,7 +24,7 @@ export async function takeKeyStatus(
   const jobs = await takeJobCensus(queue, redis);
   const tokens = await tokenCensus(redis, keyPrefix);
   const used = new Set([...Object.keys(jobs), ...Object.keys(tokens)]);
-  used.delete("plaintext");
+  used.delete(PLAINTEXT);
   return {
     ring: ring?.ids ?? [],
     activeKey: ring?.activeId ?? null,

@@ -66,7 +66,7 @@ export async function startDeliveryWorker(
     limiter: delivery.rateLimit
       ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
       : undefined,
-    // The job holds the guest's plaintext password: once delivered it must not stay in Redis.
+    // The job holds the guest's password, sealed or not: once delivered it has no reason to stay in Redis.
     removeOnComplete: { count: 0 },
     removeOnFail: { age: Math.ceil(delivery.failedRetentionMs / 1_000) },
     lockDuration: delivery.lockDurationMs,

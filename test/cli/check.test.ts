@@ -19,6 +19,26 @@ describe("axelnac-courier check", () => {
     );
     expect(result.stdout).toMatch(/AXELNAC_URL is not set: using the built-in AxelNAC simulator/);
     expect(result.code).toBe(0);
+    const warnings = result.stdout
+      .split("\n")
+      .filter((line) => line.includes("stored in plaintext"));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("says nothing of plaintext when a key ring is set, and the token it stores is sealed", async () => {
+    const ring = `k1:${Buffer.alloc(32, 81).toString("base64")}`;
+    const ringPrefix = `${prefix}:sealed`;
+    const result = await runCli(["check"], {
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: ringPrefix,
+      JOB_ENCRYPTION_KEYS: ring,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/stored in plaintext/);
+    const redis = testRedis();
+    const [tokenKey] = await redis.keys(`${ringPrefix}:*:token`);
+    expect(await redis.hget(tokenKey as string, "token")).toMatch(/^enc:v1:k1:/);
+    redis.disconnect();
   });
 
   describe("against an appliance", () => {

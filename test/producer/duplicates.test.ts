@@ -5,6 +5,7 @@ import {
   duplicateKeySecretKey,
   resolveDuplicateKeySecret,
 } from "../../src/producer";
+import { KeyRing } from "../../src/secrets";
 import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
 
 const SECRET = "duplicates-test-duplicate-key-secret";
@@ -182,5 +183,33 @@ describe("the duplicate-key secret", () => {
     const configured = "configured-secret-0123456789";
     expect(await resolveDuplicateKeySecret(redis, prefix, { configured })).toBe(configured);
     expect(await redis.exists(duplicateKeySecretKey(prefix))).toBe(0);
+  });
+
+  it("is derived from the key ring when one is set: nothing is stored, and sealed jobs are still recognised", async () => {
+    const prefix = uniquePrefix("producer-secret");
+    prefixes.push(prefix);
+    const ring = KeyRing.parse(`k1:${Buffer.alloc(32, 91).toString("base64")}`);
+    const derived = await resolveDuplicateKeySecret(redis, prefix, { keyRing: ring });
+    expect(await redis.exists(duplicateKeySecretKey(prefix))).toBe(0);
+    expect(await resolveDuplicateKeySecret(redis, prefix, { keyRing: ring })).toBe(derived);
+    expect(
+      await resolveDuplicateKeySecret(redis, prefix, { configured: SECRET, keyRing: ring }),
+    ).toBe(SECRET);
+
+    // Each sealing of the same password differs (random IV); the duplicate key does not.
+    const queue = freshQueue();
+    const sealing = (secret: string) =>
+      new DeliveryProducer({
+        queue,
+        duplicateWindowMs: 60_000,
+        duplicateKeySecret: secret,
+        keyRing: ring,
+      });
+    const first = await sealing(derived).enqueue(guest);
+    const again = await sealing(derived).enqueue(guest);
+    expect(again).toMatchObject({ duplicate: true, duplicateOf: first.jobId });
+    const stored = await queue.getJob(first.jobId);
+    expect(stored?.data.password).toMatch(/^enc:v1:k1:/);
+    expect(JSON.stringify(stored?.data)).not.toContain(guest.password);
   });
 });
