@@ -59,6 +59,21 @@ describe("axelnac-courier keys", () => {
     expect(run.stderr).toContain("usage: axelnac-courier keys generate");
   });
 
+  it.each(["worker", "check", "keys status"])(
+    "%s stops with exit 2 on a malformed ring, naming the entry and never the key",
+    async (command) => {
+      const short = Buffer.alloc(16, 23).toString("base64");
+      const run = await runCli(command.split(" "), {
+        JOB_ENCRYPTION_KEYS: `${NEW},short:${short}`,
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        "invalid configuration:\n  JOB_ENCRYPTION_KEYS: entry 2 (short): the key is 16 bytes; it must be 32\n",
+      );
+      expect(run.stdout).toBe("");
+    },
+  );
+
   it("rotate re-seals stored jobs in every resting state and the token, and a worker with only the new key delivers them", async () => {
     const waiting = guests("waiting", 1)[0] as GuestJob;
     const scheduled = guests("scheduled", 1)[0] as GuestJob;
