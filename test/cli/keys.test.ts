@@ -8,6 +8,7 @@ import { runCli } from "../support/cli";
 import {
   deliveryReport,
   type GuestJob,
+  guestJobs,
   guestPassword,
   waitForAllDelivered,
 } from "../support/deliveries";
@@ -18,13 +19,6 @@ const OLD = `old:${Buffer.alloc(32, 21).toString("base64")}`;
 const NEW = `new:${Buffer.alloc(32, 22).toString("base64")}`;
 const ROTATED = `${NEW},${OLD}`;
 const GHOST = "ghost-guest";
-
-const guests = (label: string, count: number): GuestJob[] =>
-  Array.from({ length: count }, (_, n) => ({
-    pid: `${label}-${n}`,
-    password: guestPassword(),
-    source_id: "sms",
-  }));
 
 describe("axelnac-courier keys", () => {
   let h: DeliveryHarness | undefined;
@@ -75,9 +69,9 @@ describe("axelnac-courier keys", () => {
   );
 
   it("rotate re-seals stored jobs in every resting state and the token, and a worker with only the new key delivers them", async () => {
-    const waiting = guests("waiting", 1)[0] as GuestJob;
-    const scheduled = guests("scheduled", 1)[0] as GuestJob;
-    const imported = guests("imported", 10);
+    const waiting = guestJobs(1, "waiting")[0] as GuestJob;
+    const scheduled = guestJobs(1, "scheduled")[0] as GuestJob;
+    const imported = guestJobs(10, "imported");
     const ghost = { pid: GHOST, password: guestPassword(), source_id: "sms" };
     const known = [waiting, scheduled, ...imported];
     h = await DeliveryHarness.start({
@@ -164,7 +158,7 @@ describe("axelnac-courier keys", () => {
 
   it("status counts plaintext jobs without a ring; rotate needs one", async () => {
     h = await DeliveryHarness.start();
-    await h.enqueue(guests("plain", 3));
+    await h.enqueue(guestJobs(3, "plain"));
     const env = h.workerEnv({ LOG_LEVEL: "warn" });
     const status = await runCli(["keys", "status"], env);
     expect(status.code).toBe(0);
@@ -181,7 +175,7 @@ describe("axelnac-courier keys", () => {
 
   it("rotate seals plaintext jobs, keeps those under a key the ring lacks, says which, and exits 1", async () => {
     h = await DeliveryHarness.start();
-    const plain = guests("plain", 2);
+    const plain = guestJobs(2, "plain");
     await h.enqueue(plain);
     const env = h.workerEnv({ JOB_ENCRYPTION_KEYS: OLD, LOG_LEVEL: "warn" });
     await runCli(["enqueue", "--pid", "under-old", "--source-id", "sms"], env, guestPassword());
