@@ -38,7 +38,7 @@ export type StoredJobReading =
  */
 export function readStoredJob(data: unknown, secrets: JobSecrets): StoredJobReading {
   const fields = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
-  const { password, pid, source_id } = fields;
+  const { password } = fields;
   if (typeof password !== "string" || !isSealed(password)) {
     const validation = validateDeliveryJob(data);
     if (!validation.ok) return invalid(validation);
@@ -51,11 +51,10 @@ export function readStoredJob(data: unknown, secrets: JobSecrets): StoredJobRead
     }
     return { ok: true, job: validation.job, sealedUnder: undefined };
   }
-  if (typeof pid !== "string" || typeof source_id !== "string") {
-    // Without both the ciphertext cannot be checked; the contract's own messages say what is wrong.
-    const validation = validateDeliveryJob({ ...fields, password: "sealed" });
-    if (!validation.ok) return invalid(validation);
-  }
+  // Every other field first: a job that is invalid whatever its password fails now, even if its
+  // key is one this worker lacks; and the authenticated data needs a valid pid and source_id.
+  const shape = validateDeliveryJob({ ...fields, password: "sealed" });
+  if (!shape.ok) return invalid(shape);
   if (!secrets.ring) {
     const keyId = sealedKeyId(password);
     return keyId
@@ -66,11 +65,7 @@ export function readStoredJob(data: unknown, secrets: JobSecrets): StoredJobRead
           reason: "password: not a ciphertext this courier reads",
         };
   }
-  const opened = open(
-    secrets.ring,
-    password,
-    passwordAad({ pid: String(pid), source_id: String(source_id) }),
-  );
+  const opened = open(secrets.ring, password, passwordAad(shape.job));
   if (!opened.ok) {
     return opened.problem === "unknown-key"
       ? { ok: false, problem: "unknown-key", keyId: opened.keyId }

@@ -76,12 +76,27 @@ describe("readStoredJob", () => {
   });
 
   it("refuses a password that claims to be sealed but is not in the form", () => {
-    for (const secrets of [open, { ring: undefined, plaintextRefused: false }]) {
-      expect(readStoredJob({ ...JOB, password: "enc:Guest" }, secrets)).toMatchObject({
-        ok: false,
-        problem: "unauthentic",
-      });
-    }
+    expect(readStoredJob({ ...JOB, password: "enc:Guest" }, open)).toEqual({
+      ok: false,
+      problem: "unauthentic",
+      reason: "password: not in the enc:v1:<key id>:<data> form",
+    });
+    const noRing = { ring: undefined, plaintextRefused: false };
+    expect(readStoredJob({ ...JOB, password: "enc:Guest" }, noRing)).toEqual({
+      ok: false,
+      problem: "unauthentic",
+      reason: "password: not a ciphertext this courier reads",
+    });
+  });
+
+  it("fails a sealed job that is invalid in another field, even under a key it lacks", () => {
+    const other = KeyRing.parse(`elsewhere:${Buffer.alloc(32, 5).toString("base64")}`);
+    const sealed = { ...sealJobPassword(JOB, other), batch_id: "no spaces allowed" };
+    expect(readStoredJob(sealed, open)).toMatchObject({
+      ok: false,
+      problem: "invalid",
+      reason: "invalid job: batch_id: must be 1 to 64 letters, digits, dots, dashes or underscores",
+    });
   });
 
   it("validates the opened job: a sealed password too long for the contract is invalid", () => {

@@ -22,8 +22,11 @@ describe("KeyRing.parse", () => {
     expect(KeyRing.parse(`only:${KEY_A}\n`).ids).toEqual(["only"]);
   });
 
-  it("accepts unpadded standard base64 as well", () => {
+  it("accepts unpadded standard base64, and URL-safe base64 with its - and _", () => {
     expect(KeyRing.parse(`k:${KEY_A.replace(/=+$/, "")}`).activeKey).toEqual(Buffer.alloc(32, 1));
+    const urlSafe = Buffer.alloc(32, 0xfb).toString("base64url");
+    expect(urlSafe).toMatch(/[-_]/);
+    expect(KeyRing.parse(`k:${urlSafe}`).activeKey).toEqual(Buffer.alloc(32, 0xfb));
   });
 
   it.each([
@@ -39,10 +42,13 @@ describe("KeyRing.parse", () => {
     [`${"i".repeat(65)}:${KEY_A}`, "entry 1: the id must be 1 to 64"],
     [`a:${KEY_A},a:${KEY_B}`, "entry 2 (a): the id appears twice"],
     ["a:not base64!", "entry 1 (a): the key is not base64"],
+    [`a:!${KEY_A}`, "entry 1 (a): the key is not base64"],
     [`a:${Buffer.alloc(24).toString("base64")}`, "entry 1 (a): the key is 24 bytes; it must be 32"],
     [`a:${Buffer.alloc(33).toString("base64")}`, "entry 1 (a): the key is 33 bytes; it must be 32"],
   ])("refuses %j: %s", (text, message) => {
-    expect(() => KeyRing.parse(text)).toThrow(KeyRingError);
+    expect(() => KeyRing.parse(text)).toThrow(
+      expect.objectContaining({ name: "KeyRingError", constructor: KeyRingError }),
+    );
     expect(() => KeyRing.parse(text)).toThrow(message);
   });
 
@@ -60,6 +66,7 @@ describe("KeyRing.parse", () => {
       expect(text).not.toContain(KEY_B.slice(0, 20));
     }
     expect(JSON.parse(shown[0] as string)).toEqual({ activeId: "new", ids: ["new", "old"] });
+    expect(shown[1]).toBe("KeyRing { active: new, ids: new, old }");
   });
 });
 

@@ -85,6 +85,12 @@ describe("sealed text", () => {
     expect(open(ring, sealed, "aad")).toMatchObject({ ok: false, problem: "unauthentic", detail });
   });
 
+  it("seals and opens an empty text: the shortest ciphertext, IV and tag alone", () => {
+    const sealed = seal(ring, "", "aad");
+    expect(Buffer.from(sealed.slice("enc:v1:k1:".length), "base64url")).toHaveLength(28);
+    expect(open(ring, sealed, "aad")).toEqual({ ok: true, text: "", keyId: "k1" });
+  });
+
   it("knows a sealed text by its prefix", () => {
     expect(isSealed("enc:v1:k1:x")).toBe(true);
     expect(isSealed("enc:anything")).toBe(true);
