@@ -19,7 +19,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   warnIfSecretsInPlaintext(config, logger);
   const appliance = await connectAppliance(config, logger);
-  const redis = connectRedis(config.redisUrl, logger, "check");
+  const redis = connectRedis(config.redis, logger, "check");
   const tokens = createFleetTokenManager(config, redis, appliance, logger);
   try {
     await tokens.getToken();

@@ -73,7 +73,7 @@ async function demo(
 ): Promise<number> {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const started = Date.now();
-  const redis = await provideRedis(config.redisUrl);
+  const redis = await provideRedis(config.redis);
   if (redis.kind === "none") {
     io.stderr.write(howToGetRedis(redis.configuredUrl));
     return EXIT.usage;
@@ -89,7 +89,7 @@ async function demo(
 
   const appliance = await startAppliance(config, logger, teardown);
   out(`  appliance   ${appliance.description}`);
-  const settings = demoConfig(config, run, redis.url, appliance.url);
+  const settings = demoConfig(config, run, redis.target, appliance.url);
   out(`  secrets     ${describeEncryption(config, settings)}`);
 
   const operator = await connectOperator(settings, logger);
@@ -202,8 +202,8 @@ async function startWorkers(
 }
 
 function describeRedis(redis: Exclude<DemoRedis, { kind: "none" }>): string {
-  if (redis.kind === "configured") return redactRedisUrl(redis.url);
-  return `no Redis answers at ${redactRedisUrl(redis.configuredUrl)}: started a private redis-server at ${redis.url} (data in ${redis.server.dir}; stopped and deleted at the end)`;
+  if (redis.kind === "configured") return redactRedisUrl(redis.target.url);
+  return `no Redis answers at ${redactRedisUrl(redis.configuredUrl)}: started a private redis-server at ${redis.target.url} (data in ${redis.server.dir}; stopped and deleted at the end)`;
 }
 
 /** Ctrl-C (or SIGTERM, SIGHUP) stops the demo and cleans up; a second one leaves at once. */

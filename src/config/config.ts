@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { KeyRing, KeyRingError } from "../secrets/key-ring";
+import { type RedisTarget, readRedisTarget } from "./redis-target";
 import { type RawSettings, settingsSchema } from "./schema";
 
 /** Raised when a setting is missing or malformed; its message names every offending variable. */
@@ -65,7 +66,7 @@ export interface EncryptionSettings {
 }
 
 export interface Config {
-  redisUrl: string;
+  redis: RedisTarget;
   redisKeyPrefix: string;
   axelnac: AxelnacTarget;
   token: TokenSettings;
@@ -96,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   const problems: string[] = [];
+  const redis = readRedisTarget(s, problems);
   if (s.AXELNAC_URL) {
     if (!s.AXELNAC_USERNAME) problems.push("  AXELNAC_USERNAME: required when AXELNAC_URL is set");
     if (!s.AXELNAC_PASSWORD) problems.push("  AXELNAC_PASSWORD: required when AXELNAC_URL is set");
@@ -130,7 +132,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
 
   return {
-    redisUrl: s.REDIS_URL,
+    redis,
     redisKeyPrefix: s.REDIS_KEY_PREFIX,
     axelnac: {
       url: s.AXELNAC_URL,

@@ -58,6 +58,9 @@ const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 export const settingsSchema = z.object({
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().min(1).default("axelnac-courier"),
+  REDIS_CA_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  REDIS_CERT_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  REDIS_KEY_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
 
   AXELNAC_URL: z.preprocess(emptyAsUnset, url(["https:", "http:"]).optional()),
   AXELNAC_USERNAME: z.preprocess(emptyAsUnset, z.string().optional()),

@@ -1,4 +1,5 @@
-import Redis from "ioredis";
+import Redis, { type RedisOptions } from "ioredis";
+import type { RedisTarget } from "../config/redis-target";
 import type { Logger } from "../logging/logger";
 
 /**
@@ -6,9 +7,12 @@ import type { Logger } from "../logging/logger";
  * at 5 s) and says so once per change of state, not once per attempt.
  * `maxRetriesPerRequest: null` is what BullMQ requires of a worker's connection: commands wait
  * for the reconnection instead of failing.
+ * BullMQ's own connections (a worker's blocking one) are duplicates of it, with the same user and TLS.
  */
-export function connectRedis(url: string, logger: Logger, name: string): Redis {
+export function connectRedis(target: RedisTarget, logger: Logger, name: string): Redis {
+  const { url } = target;
   const redis = new Redis(url, {
+    ...tlsOptions(target),
     connectionName: `axelnac-courier:${name}`,
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -29,6 +33,17 @@ export function connectRedis(url: string, logger: Logger, name: string): Redis {
     logger.info({ redis: redactRedisUrl(url) }, "Redis reachable again");
   });
   return redis;
+}
+
+/**
+ * The TLS options of a `rediss://` target. ioredis reads user, password and `rediss://` from the
+ * URL itself; the CA and client certificate come from the files. Nothing here relaxes
+ * verification: Redis' certificate must chain to the CA and name the URL's host.
+ */
+export function tlsOptions(target: RedisTarget): Pick<RedisOptions, "tls"> {
+  if (!target.tls) return {};
+  const { ca, cert, key } = target.tls;
+  return { tls: { ca, cert, key } };
 }
 
 /** A Redis URL may carry a password: never log it. */

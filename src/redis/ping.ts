@@ -1,13 +1,16 @@
 import Redis from "ioredis";
+import type { RedisTarget } from "../config/redis-target";
+import { tlsOptions } from "./connection";
 
 /**
- * Whether a Redis answers PING at `url` within `timeoutMs`: one try, no reconnection, so a
+ * Whether a Redis answers PING at `target` within `timeoutMs`: one try, no reconnection, so a
  * missing Redis is a quick "no" rather than the endless retries a worker's connection makes.
  * A Redis that answers with an error (wrong password, say) counts as answering: the demo then
  * uses it and reports the error, rather than hiding it behind a private server.
  */
-export async function redisAnswers(url: string, timeoutMs = 1_500): Promise<boolean> {
-  const redis = new Redis(url, {
+export async function redisAnswers(target: RedisTarget, timeoutMs = 1_500): Promise<boolean> {
+  const redis = new Redis(target.url, {
+    ...tlsOptions(target),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

@@ -19,9 +19,9 @@ export async function connectOperator(
   logger: Logger,
   readyTimeoutMs = ONE_SHOT_REDIS_TIMEOUT_MS,
 ): Promise<OperatorConnections> {
-  const redis = connectRedis(config.redisUrl, logger, "operator");
+  const redis = connectRedis(config.redis, logger, "operator");
   try {
-    await whenRedisReady(redis, readyTimeoutMs, config.redisUrl);
+    await whenRedisReady(redis, readyTimeoutMs, config.redis.url);
   } catch (error) {
     redis.disconnect();
     throw error;

@@ -29,10 +29,10 @@ export async function connectDeliveryProducer(
   logger: Logger,
   options: ConnectProducerOptions = {},
 ): Promise<ConnectedProducer> {
-  const redis = connectRedis(config.redisUrl, logger, options.connectionName ?? "producer");
+  const redis = connectRedis(config.redis, logger, options.connectionName ?? "producer");
   try {
     if (options.readyTimeoutMs !== undefined) {
-      await whenRedisReady(redis, options.readyTimeoutMs, config.redisUrl);
+      await whenRedisReady(redis, options.readyTimeoutMs, config.redis.url);
     }
     const secret = await resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
       configured: config.producer.duplicateKeySecret,

@@ -29,7 +29,7 @@ export async function startDeliveryWorker(
 ): Promise<RunningDeliveryWorker> {
   const { queue: queueSettings, delivery } = config;
   const appliance = await connectAppliance(config, logger);
-  const redis = connectRedis(config.redisUrl, logger, "worker");
+  const redis = connectRedis(config.redis, logger, "worker");
   const tokens = createFleetTokenManager(config, redis, appliance, logger);
   const queue = openQueue(queueSettings, redis, logger);
   // Fleet-wide, idempotent: every worker sets the same value from the same setting.

@@ -35,7 +35,7 @@ describe("durations", () => {
 describe("loadConfig", () => {
   it("has working defaults with no appliance configured", () => {
     const config = loadConfig({});
-    expect(config.redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(config.redis).toEqual({ url: "redis://127.0.0.1:6379" });
     expect(config.axelnac.url).toBeUndefined();
     expect(config.axelnac).toMatchObject({
       username: "admin",

@@ -58,7 +58,7 @@ describe("loadConfig: every setting reaches its place", () => {
       LOG_FORMAT: "json",
     });
     expect(config).toEqual({
-      redisUrl: "rediss://cache.example:6380/2",
+      redis: { url: "rediss://cache.example:6380/2" },
       redisKeyPrefix: "site-a",
       axelnac: {
         url: "https://nac.example:9999",

@@ -1,3 +1,4 @@
+import type { RedisTarget } from "../../config/redis-target";
 import { redactRedisUrl } from "../../redis/connection";
 import { redisAnswers } from "../../redis/ping";
 import {
@@ -8,15 +9,16 @@ import {
 
 /** The Redis a demo runs on: the configured one if it answers, else a private one, else none. */
 export type DemoRedis =
-  | { kind: "configured"; url: string }
-  | { kind: "private"; url: string; server: PrivateRedis; configuredUrl: string }
+  | { kind: "configured"; target: RedisTarget }
+  | { kind: "private"; target: RedisTarget; server: PrivateRedis; configuredUrl: string }
   | { kind: "none"; configuredUrl: string };
 
-export async function provideRedis(configuredUrl: string): Promise<DemoRedis> {
-  if (await redisAnswers(configuredUrl)) return { kind: "configured", url: configuredUrl };
+export async function provideRedis(configured: RedisTarget): Promise<DemoRedis> {
+  if (await redisAnswers(configured)) return { kind: "configured", target: configured };
+  const configuredUrl = configured.url;
   if (!redisServerOnPath()) return { kind: "none", configuredUrl };
   const server = await startPrivateRedis({ dirPrefix: "axelnac-courier-demo-redis-" });
-  return { kind: "private", url: server.url, server, configuredUrl };
+  return { kind: "private", target: { url: server.url }, server, configuredUrl };
 }
 
 /** What to do when there is no Redis at all: every way of getting one, as commands. */

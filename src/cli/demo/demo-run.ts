@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../../config/config";
+import type { RedisTarget } from "../../config/redis-target";
 import { generateKeyEntry, KeyRing } from "../../secrets";
 
 /** The names one demo run writes under, so it never meets real data nor an earlier demo. */
@@ -29,12 +30,12 @@ export function newDemoRun(config: Config): DemoRun {
 export function demoConfig(
   config: Config,
   run: DemoRun,
-  redisUrl: string,
+  redis: RedisTarget,
   applianceUrl: string,
 ): Config {
   return {
     ...config,
-    redisUrl,
+    redis,
     redisKeyPrefix: run.keyPrefix,
     queue: { ...config.queue, name: run.queueName },
     axelnac: { ...config.axelnac, url: applianceUrl },
