@@ -1,14 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dial, type PrivateRedisTls, tlsArguments } from "./private-server-tls";
+
+export type { PrivateRedisTls } from "./private-server-tls";
 
 /**
  * A redis-server of the caller's own (the demo, the test suite, the benchmarks): loopback only,
  * on a free port, in a directory of its own that is deleted when it is destroyed.
  */
 export interface PrivateRedis {
+  /** `redis://127.0.0.1:PORT`, or `rediss://` with `tls`. */
   url: string;
   port: number;
   dir: string;
@@ -25,6 +29,8 @@ export interface PrivateRedisOptions {
   appendOnly?: boolean;
   /** Names the temporary directory, so a leftover one says whose it was. */
   dirPrefix?: string;
+  /** Serve TLS only, with these certificates (the test suite's TLS tests). */
+  tls?: PrivateRedisTls;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -36,9 +42,11 @@ export function redisServerOnPath(): boolean {
 export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), options.dirPrefix ?? "axelnac-courier-redis-"));
-  const url = `redis://127.0.0.1:${port}`;
+  const { tls } = options;
+  const url = `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
   const args = [
-    ...["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""],
+    ...(tls ? tlsArguments(port, dir, tls) : ["--port", String(port)]),
+    ...["--bind", "127.0.0.1", "--dir", dir, "--save", ""],
     ...["--appendonly", options.appendOnly ? "yes" : "no", "--appendfsync", "always"],
     // A queue must never lose keys to memory pressure.
     ...["--maxmemory-policy", "noeviction"],
@@ -61,7 +69,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
     });
     child = started;
     exited = new Promise((resolve) => started.once("exit", () => resolve()));
-    await waitUntilAnswering(port, started);
+    await waitUntilAnswering(() => dial(port, tls), port, started);
   };
   const stop = async () => {
     const running = child;
@@ -87,9 +95,13 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   return { url, port, dir, stop, start, destroy };
 }
 
-async function waitUntilAnswering(port: number, child: ChildProcess): Promise<void> {
+async function waitUntilAnswering(
+  connect: () => Socket,
+  port: number,
+  child: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await answersPing(port))) {
+  while (!(await answersPing(connect))) {
     if (child.exitCode !== null) {
       throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
     }
@@ -106,16 +118,17 @@ async function waitUntilAnswering(port: number, child: ChildProcess): Promise<vo
  * A bare PING over a socket: a client library would leave reconnection timers behind, which
  * jest's global setup reports as open handles.
  */
-function answersPing(port: number): Promise<boolean> {
+function answersPing(connect: () => Socket): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
+    const socket = connect();
     const finish = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(1_000, () => finish(false));
-    socket.once("error", () => finish(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("error", () => finish(false));
+    // Written before the connection (and any TLS handshake) is up: the socket holds it until then.
+    socket.write("PING\r\n");
     socket.once("data", (data) => finish(data.toString().startsWith("+PONG")));
   });
 }
