@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ import { waitUntil } from "../support/wait";
 import { WorkerProcess, workerEnv } from "../support/worker-fleet";
 
 const API = { username: "courier-api", password: `api-pw-${randomUUID()}` };
+const OLD = `old:${randomBytes(32).toString("base64")}`;
+const NEW = `new:${randomBytes(32).toString("base64")}`;
 
 /**
  * The whole courier against a Redis as production should run it: TLS only, a client certificate
@@ -37,8 +39,8 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
   const outputs: CliResult[] = [];
   const passwords: string[] = [];
 
-  const cli = async (args: string[], input?: string) => {
-    const result = await runCli(args, env, input);
+  const cli = async (args: string[], input?: string, extra: Record<string, string> = {}) => {
+    const result = await runCli(args, { ...env, ...extra }, input);
     outputs.push(result);
     return result;
   };
@@ -97,6 +99,7 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
       REDIS_CERT_FILE: pems.files.clientCert,
       REDIS_KEY_FILE: pems.files.clientKey,
       AXELNAC_SOURCE_ID: "sms",
+      JOB_ENCRYPTION_KEYS: OLD,
       DELIVERY_ATTEMPTS: "2",
       // The rate limiter is one more thing the ACL must allow.
       QUEUE_RATE_LIMIT_MAX: "100",
@@ -114,7 +117,8 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
     pems?.remove();
     rmSync(dir, { recursive: true, force: true });
     const everything = [...outputs.map((o) => o.stdout + o.stderr), worker?.output() ?? ""];
-    expectNoSecrets(everything.join("\n"), [locked.password, API.password, ...passwords]);
+    const keys = [OLD, NEW].map((entry) => entry.split(":")[1] as string);
+    expectNoSecrets(everything.join("\n"), [locked.password, API.password, ...passwords, ...keys]);
   });
 
   it("check logs in to the appliance and shares the token in Redis", async () => {
@@ -205,6 +209,41 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
       ["late", 1, 1],
       ["walk-in", 1, 0],
     ]);
+  });
+
+  it("keys status and keys rotate re-seal what is stored under a new key", async () => {
+    await worker?.stop();
+    const later = guest("later-1");
+    const scheduled = await cli(
+      ["enqueue", "--pid", later.pid, "--send-at", "2099-01-01T09:00:00Z"],
+      `${later.password}\n`,
+    );
+    expect(scheduled.code).toBe(0);
+
+    const before = await cli(["keys", "status", "--json"]);
+    expect(before).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(before.stdout)).toMatchObject({
+      activeKey: "old",
+      jobs: { old: { delayed: 1, total: 1 } },
+      tokens: { old: 1 },
+    });
+
+    const rotated = await cli(["keys", "rotate", "--json"], undefined, {
+      JOB_ENCRYPTION_KEYS: `${NEW},${OLD}`,
+    });
+    expect(rotated).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(rotated.stdout)).toMatchObject({
+      activeKey: "new",
+      jobs: { resealedFrom: { old: 1 }, unauthentic: 0 },
+      token: { resealed: 1 },
+    });
+
+    const after = await cli(["keys", "status", "--json"], undefined, { JOB_ENCRYPTION_KEYS: NEW });
+    expect(JSON.parse(after.stdout)).toMatchObject({
+      jobs: { new: { delayed: 1, total: 1 } },
+      tokens: { new: 1 },
+      keysNotInRing: [],
+    });
   });
 
   it("the ACL refused nothing the courier asked for, not even what it could have shrugged off", async () => {
