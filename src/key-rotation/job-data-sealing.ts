@@ -54,8 +54,9 @@ export function resealJobData(rawData: string, ring: KeyRing): Resealing {
 function parseFields(rawData: string): Record<string, unknown> | null | undefined {
   try {
     return JSON.parse(rawData) as Record<string, unknown> | null;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
+    // Stryker disable BlockStatement: an empty catch returns undefined too
   } catch {
     return undefined;
   }
+  // Stryker restore BlockStatement
 }

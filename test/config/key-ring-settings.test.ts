@@ -66,6 +66,13 @@ describe("loadConfig: the key ring", () => {
     const message = problemsOf({ JOB_ENCRYPTION_REQUIRED: "true", JOB_ENCRYPTION_KEYS: "k:short" });
     expect(message).toContain("JOB_ENCRYPTION_KEYS: entry 1 (k): the key is");
     expect(message).not.toContain("JOB_ENCRYPTION_REQUIRED");
+    const file = join(dir, "unreadable-ring");
+    const fromFile = problemsOf({
+      JOB_ENCRYPTION_REQUIRED: "true",
+      JOB_ENCRYPTION_KEYS_FILE: file,
+    });
+    expect(fromFile).toContain("JOB_ENCRYPTION_KEYS_FILE: cannot read");
+    expect(fromFile).not.toContain("JOB_ENCRYPTION_REQUIRED");
     expect(
       loadConfig({ JOB_ENCRYPTION_REQUIRED: "true", JOB_ENCRYPTION_KEYS: `k:${KEY}` }).encryption,
     ).toMatchObject({ plaintextRefused: true });
