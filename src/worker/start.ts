@@ -97,6 +97,7 @@ export async function startDeliveryWorker(
     if (isConnectionError(error)) return;
     logger.warn({ err: error }, `worker error: ${error.message}`);
   });
+  warnIfSecretsInPlaintext(config, logger);
   logger.info(
     {
       queue: queueSettings.name,
@@ -107,7 +108,6 @@ export async function startDeliveryWorker(
     },
     "delivery worker started",
   );
-  warnIfSecretsInPlaintext(config, logger);
 
   return {
     worker,
