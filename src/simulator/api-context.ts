@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Logger } from "../logging/logger";
 import type { GuestDirectory } from "./guest-directory";
-import { writeJson, writeText } from "./http-io";
+import { trickleJson, writeJson, writeText } from "./http-io";
 import type { Outbox } from "./outbox";
 import type { SessionTable } from "./sessions";
 import type { StatsRecorder } from "./stats";
@@ -44,6 +44,12 @@ export class ApiReply {
   text(status: number, text: string): void {
     this.stats.response(status);
     writeText(this.res, status, text);
+  }
+
+  /** Answers at once, but sends the body one byte every `intervalMs`. */
+  trickle(status: number, body: unknown, intervalMs: number): void {
+    this.stats.response(status);
+    trickleJson(this.res, status, body, intervalMs);
   }
 
   /** Drops the connection without answering. */

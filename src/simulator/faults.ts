@@ -8,9 +8,18 @@ export const DEFAULT_FAULTS: Readonly<Faults> = {
   retryAfterSeconds: 1,
   resetRate: 0,
   hangRate: 0,
+  trickleRate: 0,
+  trickleIntervalMs: 1_000,
 };
 
-const RATE_FIELDS = ["failRate", "unavailableRate", "throttleRate", "resetRate", "hangRate"];
+const RATE_FIELDS = [
+  "failRate",
+  "unavailableRate",
+  "throttleRate",
+  "resetRate",
+  "hangRate",
+  "trickleRate",
+];
 
 /** A fault setting that is not a number of the right kind; `field` names it. */
 export class FaultsError extends Error {
@@ -47,6 +56,9 @@ export function validateFaults(input: unknown): Partial<Faults> {
     if (field === "latencyMs" && value < 0) {
       throw new FaultsError(field, `'${field}' must be 0 or more`);
     }
+    if (field === "trickleIntervalMs" && !(value >= 1)) {
+      throw new FaultsError(field, `'${field}' must be 1 or more`);
+    }
     if (field === "retryAfterSeconds" && (!Number.isInteger(value) || value < 0)) {
       throw new FaultsError(field, `'${field}' must be a whole number of 0 or more`);
     }
@@ -55,11 +67,12 @@ export function validateFaults(input: unknown): Partial<Faults> {
   return checked as Partial<Faults>;
 }
 
-export type SendFault = "reset" | "hang" | "unavailable" | "throttle" | "fail";
+export type SendFault = "reset" | "hang" | "unavailable" | "throttle" | "fail" | "trickle";
 
 /**
  * Picks the fault, if any, for one send. Each rate is drawn on its own, in the order a request
- * meets them: the connection, then the proxy, then the provider behind the appliance.
+ * meets them: the connection, then the proxy, then the provider behind the appliance, then the
+ * way back of an answer.
  */
 export function drawSendFault(
   faults: Faults,
@@ -70,5 +83,6 @@ export function drawSendFault(
   if (random() < faults.unavailableRate) return "unavailable";
   if (random() < faults.throttleRate) return "throttle";
   if (random() < faults.failRate) return "fail";
+  if (random() < faults.trickleRate) return "trickle";
   return undefined;
 }

@@ -69,6 +69,32 @@ export function writeText(
   writeBody(res, status, text, "text/plain; charset=utf-8", headers);
 }
 
+/**
+ * Writes the status line and headers at once, then the JSON body one byte every `intervalMs`,
+ * until all of it is out or the client is gone.
+ */
+export function trickleJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  intervalMs: number,
+): void {
+  if (!canAnswer(res)) return;
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": bytes.length });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return;
+    res.write(bytes.subarray(sent, sent + 1));
+    sent++;
+    if (sent < bytes.length) return;
+    clearInterval(timer);
+    res.end();
+  }, intervalMs);
+  res.once("close", () => clearInterval(timer));
+}
+
 function writeBody(
   res: ServerResponse,
   status: number,

@@ -19,6 +19,13 @@ export interface Faults {
   resetRate: number;
   /** Share of sends that are read and never answered. */
   hangRate: number;
+  /**
+   * Share of sends accepted (the SMS is sent) whose 200 answer trickles in: the headers at once,
+   * then the body one byte every `trickleIntervalMs`, as over a stalled link or proxy.
+   */
+  trickleRate: number;
+  /** The pause between two bytes of a trickled answer. */
+  trickleIntervalMs: number;
 }
 
 /** One SMS the simulator accepted. Holds no plaintext password. */

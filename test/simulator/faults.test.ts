@@ -1,5 +1,6 @@
+import { request } from "undici";
 import { type Simulator, startSimulator } from "../../src/simulator/index";
-import { call, login, send, waitFor } from "./http";
+import { call, login, SEND_PATH, send, waitFor } from "./http";
 
 const ARGS = { pid: "guest-1", password: "Guest-Pw-1234", source_id: "sms" };
 
@@ -77,6 +78,42 @@ describe("simulator: injected faults", () => {
     await waitFor(() => sim.stats().inFlight === 0);
   });
 
+  it("for trickleRate 1, sends the SMS and answers 200 at once, but the body a byte at a time", async () => {
+    sim.setFaults({ trickleRate: 1, trickleIntervalMs: 10 });
+    const response = await request(`${sim.url}${SEND_PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ args: ARGS }),
+    });
+    expect(response.statusCode).toBe(200);
+    // The appliance sent the SMS: only its answer is slow.
+    expect(sim.outbox().map((sms) => sms.pid)).toEqual(["guest-1"]);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    expect(JSON.parse(text)).toEqual({
+      message: "Successfully sent credentials to guest-1",
+      status: 200,
+    });
+    expect(response.headers["content-length"]).toBe(String(text.length));
+    // One write per byte reaches the client as (nearly) one chunk per byte.
+    expect(chunks.length).toBeGreaterThan(text.length / 2);
+    expect(sim.stats()).toMatchObject({ sendRequests: 1, sent: 1 });
+  });
+
+  it("stops trickling when the client gives up", async () => {
+    sim.setFaults({ trickleRate: 1, trickleIntervalMs: 1_000 });
+    const response = await request(`${sim.url}${SEND_PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ args: ARGS }),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(sim.stats().inFlight).toBe(1);
+    response.body.destroy();
+    await waitFor(() => sim.stats().inFlight === 0);
+  });
+
   it("closes cleanly with requests still hanging", async () => {
     sim.setFaults({ hangRate: 1 });
     const outcomes = [send(sim, token, ARGS), send(sim, token, ARGS)].map((request) =>
@@ -108,6 +145,8 @@ describe("simulator: injected faults", () => {
       retryAfterSeconds: 1,
       resetRate: 0,
       hangRate: 0,
+      trickleRate: 0,
+      trickleIntervalMs: 1_000,
     });
     expect((await send(sim, token, ARGS)).status).toBe(429);
     expect((await call(sim, "/_simulator/faults")).json).toEqual(set.json);
@@ -118,6 +157,8 @@ describe("simulator: injected faults", () => {
     [{ hangRate: "0.5" }, "hangRate"],
     [{ latencyMs: -1 }, "latencyMs"],
     [{ retryAfterSeconds: 1.5 }, "retryAfterSeconds"],
+    [{ trickleRate: 2 }, "trickleRate"],
+    [{ trickleIntervalMs: 0 }, "trickleIntervalMs"],
     [{ dropRate: 0.1 }, "dropRate"],
   ])("refuses the control body %j with a 400 naming %s", async (body, field) => {
     const answer = await call(sim, "/_simulator/faults", { body });

@@ -1,5 +1,5 @@
 import type { ApiContext, ApiHandler, ApiReply } from "../api-context";
-import { drawSendFault } from "../faults";
+import { drawSendFault, type SendFault } from "../faults";
 import { isRecord, parseJson } from "../http-io";
 import { authenticate } from "./authenticate";
 import {
@@ -17,7 +17,8 @@ const REQUIRED = ["pid", "password", "source_id"] as const;
 /**
  * POST /api/v1/sms_gateways/send_user_credentials with `{"args":{pid,password,source_id}}`.
  * Checks in the appliance's order: token, body, parameters, source, guest; then the injected
- * faults; only then is the SMS "sent". A fault never leaves an outbox entry.
+ * faults; only then is the SMS "sent". A fault never leaves an outbox entry, but a trickle: the
+ * appliance sent the SMS, only its answer is slow.
  */
 export const sendUserCredentials: ApiHandler = (context, request, reply) => {
   context.stats.count("sendRequests");
@@ -51,19 +52,34 @@ export const sendUserCredentials: ApiHandler = (context, request, reply) => {
     answer(context, reply, pid, 404, UNKNOWN_PID, { errors: [] });
     return;
   }
-  if (injectFault(context, reply, pid)) return;
+  const faults = context.faults();
+  const fault = drawSendFault(faults, context.random);
+  if (injectFault(context, reply, pid, fault)) return;
 
   context.outbox.record({ pid, password, telephone, sourceId });
   context.stats.count("sent");
+  if (fault === "trickle") {
+    context.logger.info(
+      { guestPid: pid, fault },
+      "simulator: send answered slowly (injected fault)",
+    );
+    reply.trickle(200, { message: sendSucceeded(pid), status: 200 }, faults.trickleIntervalMs);
+    return;
+  }
   answer(context, reply, pid, 200, sendSucceeded(pid));
 };
 
-/** Applies this send's fault, if one is drawn; true when the request was dealt with. */
-function injectFault(context: ApiContext, reply: ApiReply, pid: string): boolean {
+/** Applies this send's fault, if one keeps it from being sent; true when the request was dealt with. */
+function injectFault(
+  context: ApiContext,
+  reply: ApiReply,
+  pid: string,
+  fault: SendFault | undefined,
+): boolean {
   const faults = context.faults();
-  const fault = drawSendFault(faults, context.random);
   switch (fault) {
     case undefined:
+    case "trickle":
       return false;
     case "reset":
     case "hang":
