@@ -15,7 +15,7 @@ import {
 } from "./classify";
 import { classifyTransportFailure } from "./classify-network";
 import { type AxelnacError, isAxelnacError } from "./errors";
-import { type ExchangeResult, postJson } from "./exchange";
+import { type ExchangeResult, type PostRequest, postJson } from "./exchange";
 import { type AxelnacClientOptions, resolveOptions } from "./options";
 import { tlsConnectOptions } from "./tls";
 
@@ -34,15 +34,19 @@ export interface SendUserCredentialsArgs {
 export class AxelnacClient {
   readonly #pool: Pool;
   readonly #logger: Logger;
+  readonly #requestTimeoutMs: number;
 
   constructor(options: AxelnacClientOptions) {
     const resolved = resolveOptions(options);
     this.#logger = resolved.logger;
+    this.#requestTimeoutMs = resolved.requestTimeoutMs;
     this.#pool = new Pool(resolved.origin, {
       connections: resolved.maxConnections,
       pipelining: 1,
-      headersTimeout: resolved.requestTimeoutMs,
-      bodyTimeout: resolved.requestTimeoutMs,
+      // Each exchange has a deadline of its own (exchange.ts) covering headers and body together;
+      // undici's per-stage idle timeouts would only race it with a less telling error.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       connect: { ...tlsConnectOptions(options), timeout: resolved.connectTimeoutMs },
     });
     if (options.insecureSkipTlsVerify) {
@@ -98,9 +102,17 @@ export class AxelnacClient {
     await this.#pool.close();
   }
 
+  /**
+   * Closes every connection now: requests in flight end at once, as failures (a send already
+   * written is then of unknown outcome). For a shutdown that cannot wait any longer.
+   */
+  async destroy(): Promise<void> {
+    await this.#pool.destroy();
+  }
+
   async #post(
     context: CallContext,
-    request: Parameters<typeof postJson>[1],
+    request: Omit<PostRequest, "deadlineMs">,
   ): Promise<ExchangeResult> {
     const pid = context.operation === "send" ? { pid: context.pid } : {};
     this.#logger.trace(
@@ -111,6 +123,7 @@ export class AxelnacClient {
     const result = await postJson(this.#pool, {
       ...request,
       headers: { accept: "application/json", ...request.headers },
+      deadlineMs: this.#requestTimeoutMs,
     });
     this.#logger.trace(
       {

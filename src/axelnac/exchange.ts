@@ -22,6 +22,21 @@ export interface PostRequest {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** Longest the exchange may take, from the request going out to the answer's last byte. */
+  deadlineMs: number;
+}
+
+/**
+ * Why an exchange was cut: no complete answer within its deadline. undici's own timeouts count
+ * the wait for the headers and each pause between two body chunks apart, so an answer that
+ * trickles in (a byte now and then) never trips them and holds its connection for ever.
+ */
+export class RequestDeadlineError extends Error {
+  override name = "RequestDeadlineError";
+  readonly code = "ERR_REQUEST_DEADLINE";
+  constructor(deadlineMs: number) {
+    super(`no complete answer within ${deadlineMs} ms (AXELNAC_REQUEST_TIMEOUT)`);
+  }
 }
 
 /** Never rejects: a failure is a value, so the caller decides what it means. */
@@ -32,10 +47,17 @@ export function postJson(dispatcher: Dispatcher, request: PostRequest): Promise<
     let requestSent = false;
     let status: number | undefined;
     let headers: IncomingHttpHeaders = {};
+    let deadline: NodeJS.Timeout | undefined;
 
     const handler: Dispatcher.DispatchHandler = {
-      onRequestStart() {
+      onRequestStart(controller) {
         requestSent = true;
+        // From here on the appliance may act on the request; aborting destroys the connection,
+        // so neither the wait nor the slot at the appliance outlives the deadline.
+        deadline = setTimeout(
+          () => controller.abort(new RequestDeadlineError(request.deadlineMs)),
+          request.deadlineMs,
+        );
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
         status = statusCode;
@@ -47,10 +69,12 @@ export function postJson(dispatcher: Dispatcher, request: PostRequest): Promise<
         bytes += chunk.length;
       },
       onResponseEnd() {
+        clearTimeout(deadline);
         const text = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
         resolve({ ok: true, status: status ?? 0, headers, text });
       },
       onResponseError(_controller, error) {
+        clearTimeout(deadline);
         resolve({
           ok: false,
           error,

@@ -7,7 +7,10 @@ export interface AxelnacClientOptions extends TrustSettings {
   url: string;
   /** Default 10 s. */
   connectTimeoutMs?: number;
-  /** Time allowed for the response headers, and between body chunks. Default 30 s. */
+  /**
+   * Longest an exchange may take, from the request going out to the answer's last byte (the wait
+   * for a free connection and connecting are not counted). Default 30 s.
+   */
   requestTimeoutMs?: number;
   /** Connections to the appliance, one request each. Default 8: it serves about 8 at once. */
   maxConnections?: number;

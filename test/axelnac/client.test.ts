@@ -2,6 +2,7 @@
  * The client against the built-in simulator, end to end over real sockets: one test per row of
  * the outcome table that the simulator can produce.
  */
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -17,6 +18,7 @@ import {
   TokenRejectedError,
 } from "../../src/axelnac";
 import { type Simulator, startSimulator } from "../../src/simulator";
+import { waitUntil } from "../support/wait";
 
 const API = { username: "courier", password: "api-Pa55word!" };
 const GUESTS = new Map([
@@ -59,6 +61,7 @@ describe("AxelnacClient against the simulator", () => {
       throttleRate: 0,
       resetRate: 0,
       hangRate: 0,
+      trickleRate: 0,
     });
   });
 
@@ -205,7 +208,7 @@ describe("AxelnacClient against the simulator", () => {
     expect(error.cause).toBeInstanceOf(Error);
   });
 
-  it("no answer within requestTimeoutMs → AXELNAC_OUTCOME_UNKNOWN (headers timeout)", async () => {
+  it("no answer within requestTimeoutMs → AXELNAC_OUTCOME_UNKNOWN (deadline)", async () => {
     const impatient = newClient({ requestTimeoutMs: 300 });
     const token = await impatient.login(API);
     sim.setFaults({ hangRate: 1 });
@@ -213,8 +216,34 @@ describe("AxelnacClient against the simulator", () => {
     const error = await failure(impatient.sendUserCredentials(alice, token));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(error).toBeInstanceOf(AmbiguousOutcomeError);
-    expect(error.cause).toMatchObject({ code: "UND_ERR_HEADERS_TIMEOUT" });
+    expect(error.cause).toMatchObject({ code: "ERR_REQUEST_DEADLINE" });
     expect(error.message).toContain('pid "alice"');
+    expect(error.message).toContain("no complete answer within 300 ms");
+  });
+
+  it("a 200 whose body trickles past requestTimeoutMs → AXELNAC_OUTCOME_UNKNOWN: the deadline covers the whole answer", async () => {
+    const impatient = newClient({ requestTimeoutMs: 1_000 });
+    const token = await impatient.login(API);
+    sim.resetCounters();
+    // A byte every 100 ms: no gap between two bytes comes near the timeout, but the whole body
+    // (some 60 bytes) takes six times as long.
+    sim.setFaults({ trickleRate: 1, trickleIntervalMs: 100 });
+    const started = Date.now();
+    const error = await failure(impatient.sendUserCredentials(alice, token));
+    const tookMs = Date.now() - started;
+    expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_OUTCOME_UNKNOWN",
+      failureClass: "ambiguous",
+      status: 200,
+    });
+    expect(error.message).toContain("no complete answer within 1000 ms");
+    // Ended by the deadline, long before the body could have been complete.
+    expect(tookMs).toBeLessThan(4_000);
+    // Ambiguous indeed: the appliance had sent the SMS.
+    expect(sim.outbox()).toHaveLength(1);
+    // The connection was cut, so the appliance's slot is free again.
+    await waitUntil(() => sim.stats().inFlight === 0, { what: "the trickling request closed" });
   });
 });
 
@@ -270,6 +299,37 @@ describe("an appliance that does not answer the phone", () => {
     } finally {
       await client.close();
       await sim.close();
+    }
+  });
+
+  it("a login answer that trickles past requestTimeoutMs → AXELNAC_UNREACHABLE: a failed login, never ambiguous", async () => {
+    // The simulator trickles sends only; this server answers every request so.
+    const body = JSON.stringify({ token: "t".repeat(64) });
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+      res.flushHeaders();
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(body.slice(sent, sent + 1));
+        if (++sent === body.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+      res.once("close", () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const client = new AxelnacClient({ url: `http://127.0.0.1:${port}`, requestTimeoutMs: 1_000 });
+    try {
+      const error = await failure(client.login(API));
+      expect(error).toBeInstanceOf(ApplianceUnreachableError);
+      expect(error).toMatchObject({ code: "AXELNAC_UNREACHABLE", operation: "login", status: 200 });
+      expect(error.message).toContain("no complete answer within 1000 ms");
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

@@ -185,7 +185,7 @@ describe("AxelnacClient on the wire", () => {
     script = () => {}; // read, never answered
     const error = await failure(client.login({ username: "api", password: "api-Pa55" }));
     expect(error).toBeInstanceOf(ApplianceUnreachableError);
-    expect(error.cause).toMatchObject({ code: "UND_ERR_HEADERS_TIMEOUT" });
+    expect(error.cause).toMatchObject({ code: "ERR_REQUEST_DEADLINE" });
   });
 
   it("headers received then the body stalls → AXELNAC_OUTCOME_UNKNOWN with the status", async () => {
@@ -196,7 +196,7 @@ describe("AxelnacClient on the wire", () => {
     const error = await failure(client.sendUserCredentials(guest, TOKEN));
     expect(error).toBeInstanceOf(AmbiguousOutcomeError);
     expect(error.status).toBe(200);
-    expect(error.cause).toMatchObject({ code: "UND_ERR_BODY_TIMEOUT" });
+    expect(error.cause).toMatchObject({ code: "ERR_REQUEST_DEADLINE" });
   });
 
   it("an answer echoing the request has the password and token scrubbed", async () => {
