@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig } from "../src/config/config";
 import { createLogger } from "../src/logging/logger";
-import { runDeliveryWorkerUntilStopped } from "../src/worker/run-until-stopped";
+import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../src/worker/run-until-stopped";
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
@@ -17,14 +17,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  await runDeliveryWorkerUntilStopped(config, logger);
-  return 0;
+  return (await runDeliveryWorkerUntilStopped(config, logger)) ? 0 : 1;
 }
 
 main().then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitOnceStopped(code),
   (error: unknown) => {
     process.stderr.write(
       `delivery-worker: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,13 +1,14 @@
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
-import { runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
+import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
 import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT } from "./io";
 
 export const WORKER_USAGE = `usage: axelnac-courier worker
 
 Delivers the credential jobs of QUEUE_NAME through AxelNAC until SIGTERM or SIGINT, then lets the
-deliveries in flight finish (within SHUTDOWN_TIMEOUT) and exits 0. Run as many as you need, on as
+deliveries in flight finish (within SHUTDOWN_TIMEOUT; those still in flight then are abandoned and
+retried later) and exits 0. Run as many as you need, on as
 many hosts: they share one API token and at most AXELNAC_MAX_IN_FLIGHT requests reach the appliance.
 Without AXELNAC_URL it delivers to a built-in simulator (no real SMS). Settings: README or .env.example.`;
 
@@ -20,6 +21,9 @@ export async function runWorker(
   if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  await runDeliveryWorkerUntilStopped(config, logger, stop);
-  return EXIT.ok;
+  const stopped = await runDeliveryWorkerUntilStopped(config, logger, stop);
+  const code = stopped ? EXIT.ok : EXIT.failed;
+  // Stopped by the process' signals: this process is the worker's, and ends now.
+  if (!stop) exitOnceStopped(code);
+  return code;
 }

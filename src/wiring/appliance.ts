@@ -9,7 +9,10 @@ export interface Appliance {
   credentials: { username: string; password: string };
   /** The in-process simulator standing in for an appliance when none is configured. */
   simulator: Simulator | undefined;
+  /** Waits for the requests in flight, then closes. */
   close(): Promise<void>;
+  /** Closes now: requests in flight end at once, as failures. */
+  destroy(): Promise<void>;
 }
 
 /**
@@ -51,6 +54,10 @@ export async function connectAppliance(config: Config, logger: Logger): Promise<
     simulator,
     close: async () => {
       await client.close();
+      await simulator?.close();
+    },
+    destroy: async () => {
+      await client.destroy();
       await simulator?.close();
     },
   };

@@ -11,10 +11,14 @@ import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
 import { BatchCounters } from "./batch-counters";
 import { FleetPause } from "./fleet-pause";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
+import { settlesWithin } from "./settles-within";
 
 export interface RunningDeliveryWorker {
   worker: Worker;
-  /** Stops fetching, lets deliveries in flight finish within SHUTDOWN_TIMEOUT, closes everything. */
+  /**
+   * Stops fetching, lets deliveries in flight finish within SHUTDOWN_TIMEOUT, abandons those still
+   * in flight then, and closes everything.
+   */
   close(): Promise<void>;
 }
 
@@ -109,6 +113,23 @@ export async function startDeliveryWorker(
     "delivery worker started",
   );
 
+  /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
+  const closeConnections = async (abandon: boolean) => {
+    await counters.close();
+    await queue.close();
+    await tokens.close();
+    if (abandon) {
+      // Redis first: an abandoned delivery then records nothing on its way out (no retry, no
+      // fleet pause for a failure of our own making) and is retried like a crashed worker's.
+      // Then the appliance's connections: no answer still awaited can hold the process.
+      redis.disconnect();
+      await appliance.destroy();
+      return;
+    }
+    await appliance.close();
+    redis.disconnect();
+  };
+
   return {
     worker,
     close: async () => {
@@ -117,27 +138,24 @@ export async function startDeliveryWorker(
         "stopping: no new jobs; waiting for deliveries in flight",
       );
       const graceful = worker.close();
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((resolve) =>
-          setTimeout(() => resolve(true), delivery.shutdownTimeoutMs).unref(),
-        ),
-      ]);
-      if (timedOut) {
+      if (await settlesWithin(graceful, delivery.shutdownTimeoutMs)) {
+        await closeConnections(false);
+      } else {
+        // BullMQ's close, once begun, waits for the jobs in flight whatever it is asked later
+        // (close(true) returns the same promise): the worker stops them itself.
         logger.warn(
-          "deliveries still in flight after SHUTDOWN_TIMEOUT: closing anyway (they will be retried)",
+          "deliveries still in flight after SHUTDOWN_TIMEOUT: abandoned, their connections cut; they return to waiting once their lock runs out (WORKER_LOCK_DURATION)",
         );
-        await worker.close(true);
+        await closeConnections(true);
+        await settlesWithin(graceful, ABANDONED_DELIVERIES_GRACE_MS).catch(() => undefined);
       }
-      await counters.close();
-      await queue.close();
-      await tokens.close();
-      await appliance.close();
-      redis.disconnect();
       logger.info("delivery worker stopped");
     },
   };
 }
+
+/** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
+const ABANDONED_DELIVERIES_GRACE_MS = 1_000;
 
 function isConnectionError(error: NodeJS.ErrnoException): boolean {
   return (

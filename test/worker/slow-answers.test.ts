@@ -65,4 +65,49 @@ describe("worker: answers that trickle in", () => {
     expect(deliveryReport(sim, others)).toMatchObject({ sent: 40, duplicates: 0, missing: [] });
     expectCleanLogs(h.fleet.output(), [h.apiPassword]);
   }, 40_000);
+
+  it("SIGTERM during one: the worker exits within SHUTDOWN_TIMEOUT and a margin, and the job is delivered later", async () => {
+    h = await DeliveryHarness.start();
+    const { sim, queue } = h;
+    const settings = {
+      SHUTDOWN_TIMEOUT: "2s",
+      // Long enough that the deadline does not end the trickle first.
+      AXELNAC_REQUEST_TIMEOUT: "60s",
+      WORKER_LOCK_DURATION: "2s",
+    };
+    const [stopping] = await h.fleet.start(1, settings);
+    sim.setFaults({ trickleRate: 1, trickleIntervalMs: 1_000 });
+    const jobs = guestJobs(3, "trickle-sigterm");
+    await h.enqueue(jobs);
+    await waitUntil(() => sim.stats().sent === jobs.length, { what: "3 trickling answers" });
+
+    const signalledAt = Date.now();
+    // Generous: three SHUTDOWN_TIMEOUTs, where a trickled answer would take a minute.
+    const code = await stopping?.stop("SIGTERM", 3 * 2_000);
+    const exitedAfterMs = Date.now() - signalledAt;
+    expect(code).toBe(0);
+    const messages = stopping?.lines().map((l) => l.msg) ?? [];
+    expect(messages).toContain(
+      "deliveries still in flight after SHUTDOWN_TIMEOUT: abandoned, their connections cut; they return to waiting once their lock runs out (WORKER_LOCK_DURATION)",
+    );
+    expect(messages.at(-1)).toBe("delivery worker stopped");
+    // The appliance saw the connections go.
+    await waitUntil(() => sim.stats().inFlight === 0, { what: "the trickles cut" });
+
+    // Nothing is lost: another worker delivers the abandoned jobs once their lock runs out.
+    sim.setFaults({ trickleRate: 0 });
+    await h.fleet.start(1, settings);
+    await waitUntil(
+      async () =>
+        deliveryReport(sim, jobs).sent === 2 * jobs.length && (await unfinishedJobs(queue)) === 0,
+      { timeoutMs: 20_000, what: "the abandoned jobs delivered again" },
+    );
+    console.log(
+      `SIGTERM during a trickle: ${JSON.stringify({ exitedAfterMs, shutdownTimeoutMs: 2_000 })}`,
+    );
+    expect((await queue.getJobCounts("failed")).failed).toBe(0);
+    // Each was sent twice: the trickled answer's SMS had gone out, which the worker could not know.
+    expect(deliveryReport(sim, jobs)).toMatchObject({ duplicates: 3, missing: [] });
+    expectCleanLogs(h.fleet.output(), [h.apiPassword]);
+  }, 60_000);
 });
