@@ -47,6 +47,8 @@ export interface DeliverySettings {
   backoffMaxMs: number;
   retryAmbiguous: boolean;
   systemicPauseMaxMs: number;
+  /** Longest fleet-wide pause a 429's Retry-After may impose; a longer request is capped to it. */
+  throttlePauseMaxMs: number;
   failedRetentionMs: number;
   lockDurationMs: number;
   shutdownTimeoutMs: number;
@@ -123,6 +125,9 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
     problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
   }
+  if (s.THROTTLE_PAUSE_MAX === 0) {
+    problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
+  }
   const ring = readKeyRing(s, problems);
   if (s.JOB_ENCRYPTION_REQUIRED && !ring && !hasRingSetting(s)) {
     problems.push(
@@ -163,6 +168,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       backoffMaxMs: s.DELIVERY_BACKOFF_MAX,
       retryAmbiguous: s.DELIVERY_RETRY_AMBIGUOUS,
       systemicPauseMaxMs: s.SYSTEMIC_PAUSE_MAX,
+      throttlePauseMaxMs: s.THROTTLE_PAUSE_MAX ?? s.SYSTEMIC_PAUSE_MAX,
       failedRetentionMs: s.FAILED_JOB_RETENTION,
       lockDurationMs: s.WORKER_LOCK_DURATION,
       shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT,

@@ -1,19 +1,17 @@
 import { z } from "zod";
 import { parseDuration } from "./duration";
 
+function toDuration(text: string, ctx: z.RefinementCtx): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+}
+
 /** A duration setting: `15m`, `12h`, `30s`, `500ms` or plain milliseconds. */
-export const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      try {
-        return parseDuration(text);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-        return z.NEVER;
-      }
-    });
+export const duration = (fallback: string) => z.string().default(fallback).transform(toDuration);
 
 const wholeNumber = z.string().transform((text, ctx) => {
   const value = Number(text);
@@ -50,6 +48,9 @@ const url = (protocols: string[]) =>
   );
 
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+/** A duration setting whose default is another setting's value (config.ts). */
+const durationOrUnset = z.preprocess(emptyAsUnset, z.string().transform(toDuration).optional());
 
 /**
  * Every environment setting of axelnac-courier, with its default. Keep in step with the README's
@@ -89,6 +90,7 @@ export const settingsSchema = z.object({
   DELIVERY_BACKOFF_MAX: duration("10m"),
   DELIVERY_RETRY_AMBIGUOUS: flagDefault("true"),
   SYSTEMIC_PAUSE_MAX: duration("5m"),
+  THROTTLE_PAUSE_MAX: durationOrUnset,
   DUPLICATE_WINDOW: duration("24h"),
   DUPLICATE_KEY_SECRET: z.preprocess(
     emptyAsUnset,

@@ -38,9 +38,12 @@ const PAUSE_RATE_LIMIT = { max: 1_000_000_000, duration: 1_000 };
 export interface FleetPauseOptions {
   queue: Queue;
   redis: Redis;
+  /** REDIS_KEY_PREFIX. */
   keyPrefix: string;
   initialPauseMs: number;
   maxPauseMs: number;
+  /** THROTTLE_PAUSE_MAX: the longest pause a 429's Retry-After may impose. */
+  throttlePauseMaxMs: number;
   logger: Logger;
   /**
    * The workers run with a rate limit of their own (QUEUE_RATE_LIMIT_MAX). Without one, BullMQ
@@ -71,20 +74,29 @@ export class FleetPause {
 
   constructor(options: FleetPauseOptions) {
     this.#options = options;
-    this.#stateKey = `${options.keyPrefix}:appliance-unavailable`;
+    this.#stateKey = `${options.keyPrefix}:${options.queue.name}:appliance-unavailable`;
   }
 
-  /** The appliance asked to slow down (429): everyone waits for its Retry-After. */
+  /**
+   * The appliance asked to slow down (429): everyone waits for its Retry-After, but never longer
+   * than THROTTLE_PAUSE_MAX. The pause is fleet-wide and outlives restarts, so one answer asking
+   * for a day (or an absurd value) would otherwise stop every delivery for that long.
+   */
   async throttle(retryAfterMs: number): Promise<void> {
+    const { throttlePauseMaxMs, logger } = this.#options;
+    const capped = retryAfterMs > throttlePauseMaxMs;
+    const pauseMs = capped ? throttlePauseMaxMs : retryAfterMs;
     const now = Date.now();
-    if (now >= this.#throttledUntil) {
-      this.#options.logger.warn(
-        { retryAfterMs },
-        "AxelNAC asked to slow down (429): all workers pause",
+    if (capped) {
+      logger.error(
+        { code: "AXELNAC_THROTTLED", retryAfterMs, pauseMs },
+        `AxelNAC asked every worker to wait ${seconds(retryAfterMs)} (429 Retry-After), longer than THROTTLE_PAUSE_MAX: all workers pause ${seconds(pauseMs)} instead`,
       );
+    } else if (now >= this.#throttledUntil) {
+      logger.warn({ retryAfterMs }, "AxelNAC asked to slow down (429): all workers pause");
     }
-    this.#throttledUntil = Math.max(this.#throttledUntil, now + retryAfterMs);
-    await this.#hold(retryAfterMs);
+    this.#throttledUntil = Math.max(this.#throttledUntil, now + pauseMs);
+    await this.#hold(pauseMs);
   }
 
   /**
@@ -160,4 +172,9 @@ export class FleetPause {
     }
     await queue.rateLimit(ms);
   }
+}
+
+/** A pause as people read it: `86400 s`, `0.5 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1_000).toFixed(3))} s`;
 }

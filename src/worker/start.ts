@@ -42,9 +42,10 @@ export async function startDeliveryWorker(
   const pause = new FleetPause({
     queue,
     redis,
-    keyPrefix: `${config.redisKeyPrefix}:${queueSettings.name}`,
+    keyPrefix: config.redisKeyPrefix,
     initialPauseMs: 1_000,
     maxPauseMs: delivery.systemicPauseMaxMs,
+    throttlePauseMaxMs: delivery.throttlePauseMaxMs,
     logger,
     workersHaveLimiter: delivery.rateLimit !== undefined,
   });

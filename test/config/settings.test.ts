@@ -47,6 +47,7 @@ describe("loadConfig: every setting reaches its place", () => {
       DELIVERY_BACKOFF_MAX: "8m",
       DELIVERY_RETRY_AMBIGUOUS: "false",
       SYSTEMIC_PAUSE_MAX: "3m",
+      THROTTLE_PAUSE_MAX: "90s",
       DUPLICATE_WINDOW: "12h",
       DUPLICATE_KEY_SECRET: "0123456789abcdef",
       JOB_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString("base64")}`,
@@ -87,6 +88,7 @@ describe("loadConfig: every setting reaches its place", () => {
         backoffMaxMs: 480_000,
         retryAmbiguous: false,
         systemicPauseMaxMs: 180_000,
+        throttlePauseMaxMs: 90_000,
         failedRetentionMs: 604_800_000,
         lockDurationMs: 45_000,
         shutdownTimeoutMs: 20_000,
@@ -116,6 +118,7 @@ describe("loadConfig: every setting reaches its place", () => {
       backoffMaxMs: 600_000,
       retryAmbiguous: true,
       systemicPauseMaxMs: 300_000,
+      throttlePauseMaxMs: 300_000,
       failedRetentionMs: 2_592_000_000,
       lockDurationMs: 30_000,
       shutdownTimeoutMs: 30_000,
@@ -227,6 +230,28 @@ describe("loadConfig: values out of range", () => {
     expect(problemsOf({ DELIVERY_BACKOFF: "1m", DELIVERY_BACKOFF_MAX: "1m" })).toBeUndefined();
     expect(problemsOf({ DELIVERY_BACKOFF: "1m", DELIVERY_BACKOFF_MAX: "59s" })).toMatch(
       /DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF/,
+    );
+  });
+
+  it("caps a throttle's pause at SYSTEMIC_PAUSE_MAX unless THROTTLE_PAUSE_MAX says otherwise", () => {
+    expect(loadConfig({ SYSTEMIC_PAUSE_MAX: "2m" }).delivery.throttlePauseMaxMs).toBe(120_000);
+    expect(
+      loadConfig({ SYSTEMIC_PAUSE_MAX: "2m", THROTTLE_PAUSE_MAX: "" }).delivery.throttlePauseMaxMs,
+    ).toBe(120_000);
+    // Longer than SYSTEMIC_PAUSE_MAX is allowed: an appliance may rightly ask for a long pause.
+    expect(
+      loadConfig({ SYSTEMIC_PAUSE_MAX: "2m", THROTTLE_PAUSE_MAX: "1h" }).delivery
+        .throttlePauseMaxMs,
+    ).toBe(3_600_000);
+    expect(loadConfig({ THROTTLE_PAUSE_MAX: "1ms" }).delivery.throttlePauseMaxMs).toBe(1);
+  });
+
+  it("refuses a THROTTLE_PAUSE_MAX of 0 or one that is not a duration", () => {
+    expect(problemsOf({ THROTTLE_PAUSE_MAX: "0s" })).toBe(
+      "invalid configuration:\n  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)",
+    );
+    expect(problemsOf({ THROTTLE_PAUSE_MAX: "a day" })).toMatch(
+      /^invalid configuration:\n {2}THROTTLE_PAUSE_MAX: "a day" is not a duration/,
     );
   });
 
