@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import { batchOfJobId } from "../jobs/job-id";
 import type { BatchKeys } from "./batch-keys";
 
-/** What `status` reports; `--json` prints exactly these keys. */
+/** What `status` reports of a batch or the queue; `--json` prints these keys, and the fleet's `pause`. */
 export interface BatchStatus {
   /** The batch id, or null for the whole queue. */
   batch: string | null;

@@ -5,26 +5,30 @@ import {
   recentBatchIds,
   UnknownBatchError,
 } from "../batches/batch-status";
-import { loadConfig } from "../config/config";
+import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import { type FleetPauseStatus, fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
+import { describePause } from "./pause-line";
 import { RateMeter } from "./progress-bar";
 import { batchProgress, finishedCount, REDRAW, watchBatch } from "./watch-batch";
 
 export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
 
 How many credential deliveries are waiting, scheduled, in flight, delivered and failed: for one
-batch (an import), or for the whole queue and its recent batches.
+batch (an import), or for the whole queue and its recent batches. While every worker is paused (the
+appliance throttled them, or is unavailable), a line says why and for how long.
 
 options:
   --batch ID        one batch
   --watch           redraw a live progress bar until nothing is left to deliver
   --interval D      how often --watch redraws (default 1s)
   --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
-                    and a batch's createdAt (without --batch: the queue, and its batches)`;
+                    a batch's createdAt, and pause (the fleet pause, or null)
+                    (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, STATUS_COMMAND_LINE);
@@ -35,7 +39,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger);
-    const read = () => readStatus(operator as OperatorConnections, args.batch);
+    const read = () => readStatus(operator as OperatorConnections, config, args.batch);
     if (!args.watch) {
       const status = await read();
       if (args.json) {
@@ -43,6 +47,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
         io.stdout.write(`${JSON.stringify(batches ? { ...status, batches } : status)}\n`);
       } else {
         io.stdout.write(`${describe(status)}\n`);
+        if (status.pause) io.stdout.write(`${describePause(status.pause)}\n`);
         if (!args.batch)
           for (const batch of await readRecentBatches(operator))
             io.stdout.write(`${describe(batch)}\n`);
@@ -95,13 +100,21 @@ function parse(argv: string[]): StatusRequest | "help" {
   return { batch, watch, json, intervalMs: Math.max(100, interval) };
 }
 
-function readStatus(
+/** A batch's or the queue's counts, and the fleet pause that holds them back, if one runs. */
+type StatusReport = BatchStatus & { pause: FleetPauseStatus | null };
+
+async function readStatus(
   operator: OperatorConnections,
+  config: Config,
   batch: string | undefined,
-): Promise<BatchStatus> {
-  return batch
-    ? readBatchStatus(operator.queue, operator.redis, operator.keys, batch)
-    : readQueueStatus(operator.queue, operator.redis, operator.keys);
+): Promise<StatusReport> {
+  const [status, pause] = await Promise.all([
+    batch
+      ? readBatchStatus(operator.queue, operator.redis, operator.keys, batch)
+      : readQueueStatus(operator.queue, operator.redis, operator.keys),
+    readFleetPause(operator.redis, fleetPauseKey(config.redisKeyPrefix, config.queue.name)),
+  ]);
+  return { ...status, pause };
 }
 
 async function readRecentBatches(operator: OperatorConnections): Promise<BatchStatus[]> {
@@ -121,7 +134,7 @@ function describe(s: BatchStatus): string {
 
 /** Redraws until the batch is settled: a bar on a terminal, else a line (or JSON) per read. */
 async function watch(
-  read: () => Promise<BatchStatus>,
+  read: () => Promise<StatusReport>,
   io: CommandIo,
   intervalMs: number,
   json: boolean,
@@ -133,12 +146,15 @@ async function watch(
     intervalMs,
     onUpdate: (status, last) => {
       const perSecond = rate.add(finishedCount(status));
+      const { pause } = status;
       if (json) {
         io.stdout.write(`${JSON.stringify(status)}\n`);
       } else if (onTerminal) {
-        io.stdout.write(`${REDRAW}${batchProgress(status, perSecond)}`);
+        const paused = pause ? `  paused ${Math.ceil(pause.remainingMs / 1_000)} s more` : "";
+        io.stdout.write(`${REDRAW}${batchProgress(status, perSecond)}${paused}`);
       } else {
         io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
+        if (pause) io.stdout.write(`${describePause(pause)}\n`);
       }
       if (last && onTerminal) io.stdout.write(`\n${describe(status)}\n`);
     },

@@ -1,19 +1,19 @@
 import { type BatchStatus, isSettled } from "../batches/batch-status";
 import { progressBar } from "./progress-bar";
 
-export interface BatchWatch {
+export interface BatchWatch<S extends BatchStatus = BatchStatus> {
   /** The status of the batch (or of the whole queue) as it is now. */
-  read(): Promise<BatchStatus>;
+  read(): Promise<S>;
   /** The pause between two reads. */
   intervalMs: number;
   /** Ends the watch (Ctrl-C) at once, even in the middle of a pause. */
   signal?: AbortSignal;
   /** Every status read, to show; `last` when no read follows (settled, or stopped). */
-  onUpdate(status: BatchStatus, last: boolean): void;
+  onUpdate(status: S, last: boolean): void;
 }
 
 /** Re-reads a batch's status until nothing is left to deliver or the watch is stopped. */
-export async function watchBatch(watch: BatchWatch): Promise<BatchStatus> {
+export async function watchBatch<S extends BatchStatus>(watch: BatchWatch<S>): Promise<S> {
   for (;;) {
     const status = await watch.read();
     const last = isSettled(status) || watch.signal?.aborted === true;

@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
 import { doublingDelay, NOW_MS } from "../redis/lua";
+import { fleetPauseKey, recordFleetPause } from "./fleet-pause-record";
 
 // KEYS[1] state hash. ARGV: code, initialMs, maxMs, memoryMs.
 // While a pause is running nothing grows: the jobs that were in flight when the appliance went
@@ -61,6 +62,7 @@ export interface FleetPauseOptions {
 export class FleetPause {
   readonly #options: FleetPauseOptions;
   readonly #stateKey: string;
+  readonly #recordKey: string;
   /**
    * True at start: the outage may have been seen only by processes that are gone (the fleet was
    * restarted to fix the API password). The first delivery of each process then ends it, at the
@@ -75,6 +77,7 @@ export class FleetPause {
   constructor(options: FleetPauseOptions) {
     this.#options = options;
     this.#stateKey = `${options.keyPrefix}:${options.queue.name}:appliance-unavailable`;
+    this.#recordKey = fleetPauseKey(options.keyPrefix, options.queue.name);
   }
 
   /**
@@ -96,7 +99,13 @@ export class FleetPause {
       logger.warn({ retryAfterMs }, "AxelNAC asked to slow down (429): all workers pause");
     }
     this.#throttledUntil = Math.max(this.#throttledUntil, now + pauseMs);
-    await this.#hold(pauseMs);
+    const holdMs = await recordFleetPause(this.#options.redis, this.#recordKey, pauseMs, {
+      cause: "throttled",
+      code: "AXELNAC_THROTTLED",
+      retryAfterMs,
+      ...(capped ? { cappedAtMs: pauseMs } : {}),
+    });
+    await this.#hold(holdMs);
   }
 
   /**
@@ -127,7 +136,11 @@ export class FleetPause {
         "AxelNAC still unavailable",
       );
     }
-    await this.#hold(pause);
+    const holdMs = await recordFleetPause(redis, this.#recordKey, pause, {
+      cause: "unavailable",
+      code: error.code,
+    });
+    await this.#hold(holdMs);
     return pause;
   }
 

@@ -206,6 +206,7 @@ describe("axelnac-courier failed", () => {
       delivered: 5,
       failed: 0,
       createdAt: expect.any(String),
+      pause: null,
     });
     expect(await failedList("expo")).toEqual([]);
     const ghosts = EXPO.filter((g) => g.pid.startsWith("ghost"));

@@ -100,6 +100,8 @@ describe("axelnac-courier status", () => {
       delivered: 0,
       failed: 0,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // No fleet pause holds it back.
+      pause: null,
     });
 
     worker = await startDeliveryWorker(config, logger);
