@@ -1,3 +1,4 @@
+import { formatDuration } from "../config/duration";
 import type { FleetPauseStatus } from "../worker/fleet-pause-record";
 
 /**
@@ -11,12 +12,8 @@ export function describePause(pause: FleetPauseStatus): string {
 
 function why(pause: FleetPauseStatus): string {
   if (pause.cause === "unavailable") return "AxelNAC unavailable to every job";
-  const asked = `the appliance asked for ${seconds(pause.retryAfterMs)}`;
+  const asked = `the appliance asked for ${formatDuration(pause.retryAfterMs, "seconds")}`;
   return pause.cappedAtMs === undefined
     ? asked
-    : `${asked}; capped at ${seconds(pause.cappedAtMs)} by THROTTLE_PAUSE_MAX`;
-}
-
-function seconds(ms: number): string {
-  return `${Number((ms / 1_000).toFixed(3))} s`;
+    : `${asked}; capped at ${formatDuration(pause.cappedAtMs, "seconds")} by THROTTLE_PAUSE_MAX`;
 }

@@ -21,9 +21,11 @@ export function parseDuration(text: string): number {
  * How a duration is written, by what it tells:
  * - "setting": exactly, in its largest whole unit, as settings are written: `24h`, `90s`, `1500ms`;
  * - "remaining": what is left (an ETA), rounded up, in two units at most: `45s`, `3m05s`, `2h10m`;
- * - "elapsed": a time taken, to a tenth of a second, in minutes past one: `4.3 s`, `2 min 5 s`.
+ * - "elapsed": a time taken, to a tenth of a second, in minutes past one: `4.3 s`, `2 min 5 s`;
+ * - "seconds": in seconds whatever its length, to the millisecond, as an appliance's Retry-After
+ *   counts it: `86400 s`, `1.5 s`.
  */
-export type DurationStyle = "setting" | "remaining" | "elapsed";
+export type DurationStyle = "setting" | "remaining" | "elapsed" | "seconds";
 
 export function formatDuration(ms: number, style: DurationStyle = "setting"): string {
   switch (style) {
@@ -33,6 +35,8 @@ export function formatDuration(ms: number, style: DurationStyle = "setting"): st
       return asRemaining(ms);
     case "elapsed":
       return asElapsed(ms);
+    case "seconds":
+      return `${Number((ms / 1_000).toFixed(3))} s`;
   }
 }
 

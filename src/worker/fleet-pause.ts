@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
+import { formatDuration } from "../config/duration";
 import type { Logger } from "../logging/logger";
 import { doublingDelay, NOW_MS } from "../redis/lua";
 import { fleetPauseKey, recordFleetPause } from "./fleet-pause-record";
@@ -93,7 +94,7 @@ export class FleetPause {
     if (capped) {
       logger.error(
         { code: "AXELNAC_THROTTLED", retryAfterMs, pauseMs },
-        `AxelNAC asked every worker to wait ${seconds(retryAfterMs)} (429 Retry-After), longer than THROTTLE_PAUSE_MAX: all workers pause ${seconds(pauseMs)} instead`,
+        `AxelNAC asked every worker to wait ${formatDuration(retryAfterMs, "seconds")} (429 Retry-After), longer than THROTTLE_PAUSE_MAX: all workers pause ${formatDuration(pauseMs, "seconds")} instead`,
       );
     } else if (now >= this.#throttledUntil) {
       logger.warn({ retryAfterMs }, "AxelNAC asked to slow down (429): all workers pause");
@@ -185,9 +186,4 @@ export class FleetPause {
     }
     await queue.rateLimit(ms);
   }
-}
-
-/** A pause as people read it: `86400 s`, `0.5 s`. */
-function seconds(ms: number): string {
-  return `${Number((ms / 1_000).toFixed(3))} s`;
 }

@@ -31,6 +31,18 @@ describe("formatDuration", () => {
   });
 });
 
+describe("formatDuration in seconds", () => {
+  it.each([
+    [86_400_000, "86400 s"],
+    [1_500, "1.5 s"],
+    [1, "0.001 s"],
+    [1_234.4, "1.234 s"],
+    [0, "0 s"],
+  ])("writes %d ms as %s", (ms, text) => {
+    expect(formatDuration(ms, "seconds")).toBe(text);
+  });
+});
+
 describe("formatDuration at the edges of a unit", () => {
   it.each([
     [59_500, "1m00s"],
