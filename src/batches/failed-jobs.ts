@@ -1,8 +1,10 @@
 import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
-import { batchOfJob } from "../jobs/job-id";
+import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import { failedAttempts } from "../jobs/progress";
+import { removeJobArgs, removeJobKeys, reprocessJobKeys } from "../redis/bullmq-scripts";
 import type { BatchKeys } from "./batch-keys";
+import { type PerJobScript, PURGE_FAILED_JOB, RETRY_FAILED_JOB } from "./failed-job-scripts";
 
 /** Which failed jobs an operator means: one batch, one job, or all. */
 export type FailedSelection = { batch: string } | { id: string } | { all: true };
@@ -47,34 +49,98 @@ export function viewFailed(job: Job): FailedJobView {
   };
 }
 
-/**
- * Sends failed jobs round again, with a fresh set of attempts, and takes them out of their batch's
- * failed count (they are pending again; if they fail once more, the worker counts them again).
- */
-export async function retryFailed(jobs: Job[], redis: Redis, keys: BatchKeys): Promise<number> {
-  const perBatch = new Map<string, number>();
-  let retried = 0;
-  for (const job of jobs) {
-    await job.updateProgress(0);
-    await job.retry("failed");
-    retried++;
-    const batch = batchOfJob(job);
-    if (batch) perBatch.set(batch, (perBatch.get(batch) ?? 0) + 1);
-  }
-  if (retried > 0) {
-    const pipeline = redis.pipeline().hincrby(keys.totals, "failed", -retried);
-    for (const [batch, count] of perBatch) pipeline.hincrby(keys.batch(batch), "failed", -count);
-    await pipeline.exec();
-  }
-  return retried;
+/** What `retry` or `purge` did with the jobs it was given. */
+export interface FailedJobsChange {
+  /** Retried (or purged) by this call. */
+  changed: number;
+  /** No longer failed when their turn came: retried or purged by someone else, or expired. */
+  gone: number;
 }
 
-/** Deletes failed jobs (and the guest passwords they hold). They stay counted as failed. */
-export async function purgeFailed(jobs: Job[]): Promise<number> {
-  let purged = 0;
-  for (const job of jobs) {
-    await job.remove();
-    purged++;
+/**
+ * The ids of the failed jobs a selection means, read from the failed set alone: no job's data,
+ * and so no password, is loaded. For a batch, the ids that start with it and those that carry no
+ * batch in their id (a plain producer's job, whose data may name the batch): the scripts check.
+ */
+export async function selectFailedIds(
+  queue: Queue,
+  redis: Redis,
+  selection: FailedSelection,
+): Promise<string[]> {
+  if ("id" in selection) {
+    const failed = await redis.zscore(queue.toKey("failed"), selection.id);
+    return failed === null ? [] : [selection.id];
   }
-  return purged;
+  const ids = await queue.getRanges(["failed"], 0, -1);
+  if (!("batch" in selection)) return ids;
+  return ids.filter((id) => {
+    const batch = batchOfJobId(id);
+    return batch === undefined || batch === selection.batch;
+  });
+}
+
+/** Where the counters of a retried or purged job are, and which batch the caller asked for. */
+export interface FailedJobsTarget {
+  queue: Queue;
+  redis: Redis;
+  keys: BatchKeys;
+  /** Act only on jobs of this batch. */
+  batch?: string;
+}
+
+/**
+ * Sends failed jobs round again, each with a fresh set of attempts, and takes each out of its
+ * batch's failed count in the same atomic step (pending again; if it fails once more, the worker
+ * counts it again). A job that is no longer failed is left alone.
+ */
+export function retryFailed(ids: string[], target: FailedJobsTarget): Promise<FailedJobsChange> {
+  const { queue, keys } = target;
+  return runPerJob(target, RETRY_FAILED_JOB, ids, (id) => [
+    ...reprocessJobKeys(queue, id),
+    keys.totals,
+    // reprocessJob's arguments: the push command is the script's to choose, from the job's options.
+    ...[id, "LPUSH", "failedReason", "failed", "0", "0"],
+    keys.batch(""), // every batch's key starts so
+    target.batch ?? "",
+  ]);
+}
+
+/**
+ * Deletes failed jobs (and the guest passwords they hold); they stay counted as failed. A job
+ * that is no longer failed (retried meanwhile: pending again) is left alone.
+ */
+export function purgeFailed(ids: string[], target: FailedJobsTarget): Promise<FailedJobsChange> {
+  const { queue } = target;
+  return runPerJob(target, PURGE_FAILED_JOB, ids, (id) => [
+    ...removeJobKeys(queue, id),
+    queue.toKey("failed"),
+    ...[id, ...removeJobArgs(queue)],
+    target.batch ?? "",
+  ]);
+}
+
+/** Jobs per pipeline: one round trip for many jobs, each still its own atomic script. */
+const JOBS_PER_ROUND_TRIP = 200;
+
+async function runPerJob(
+  target: FailedJobsTarget,
+  script: PerJobScript,
+  ids: string[],
+  keysAndArgs: (id: string) => string[],
+): Promise<FailedJobsChange> {
+  const { redis } = target;
+  const sha = (await redis.script("LOAD", script.source)) as string;
+  const change: FailedJobsChange = { changed: 0, gone: 0 };
+  for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
+    const pipeline = redis.pipeline();
+    for (const id of ids.slice(start, start + JOBS_PER_ROUND_TRIP)) {
+      pipeline.evalsha(sha, script.keys, ...keysAndArgs(id));
+    }
+    for (const [error, answer] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      if (answer === 1) change.changed++;
+      else if (answer === 0) change.gone++;
+    }
+  }
+  return change;
 }

@@ -1,8 +1,10 @@
 import {
+  type FailedJobsChange,
   type FailedSelection,
   purgeFailed,
   retryFailed,
   selectFailed,
+  selectFailedIds,
   viewFailed,
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
@@ -29,9 +31,9 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger);
-    const jobs = await selectFailed(operator.queue, selection ?? { all: true });
+    const chosen = selection ?? { all: true };
     if (action === "list") {
-      const views = jobs.map(viewFailed);
+      const views = (await selectFailed(operator.queue, chosen)).map(viewFailed);
       if (json) {
         io.stdout.write(`${JSON.stringify(views)}\n`);
       } else if (views.length === 0) {
@@ -45,19 +47,25 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
       }
       return EXIT.ok;
     }
-    const count =
-      action === "retry"
-        ? await retryFailed(jobs, operator.redis, operator.keys)
-        : await purgeFailed(jobs);
-    io.stdout.write(
-      `${action === "retry" ? "retried" : "purged"} ${count} failed deliver${count === 1 ? "y" : "ies"}\n`,
-    );
+    // Ids only: retry and purge never load a job's data, and so never a password.
+    const ids = await selectFailedIds(operator.queue, operator.redis, chosen);
+    const target = { ...operator, ...("batch" in chosen ? { batch: chosen.batch } : {}) };
+    const change =
+      action === "retry" ? await retryFailed(ids, target) : await purgeFailed(ids, target);
+    io.stdout.write(`${describeChange(action, change)}\n`);
     return EXIT.ok;
   } catch (error) {
     return reportFailure(io, error);
   } finally {
     await operator?.close();
   }
+}
+
+/** `retried 40 failed deliveries (2 no longer failed: …)` */
+function describeChange(action: "retry" | "purge", { changed, gone }: FailedJobsChange): string {
+  const done = `${action === "retry" ? "retried" : "purged"} ${changed} failed deliver${changed === 1 ? "y" : "ies"}`;
+  if (gone === 0) return done;
+  return `${done} (${gone} no longer failed when their turn came: retried or purged meanwhile by someone else, or expired)`;
 }
 
 interface FailedRequest {

@@ -1,0 +1,75 @@
+import { bullmqFunction } from "../redis/bullmq-scripts";
+
+/*
+ * One failed job retried or purged, and its batch's counters changed, in one atomic step: two
+ * operators (or an operator and a worker) acting on the same job at once can neither both act
+ * nor count it twice. Each script answers 1 (done), 0 (the job is no longer failed: retried,
+ * purged or expired meanwhile) or -1 (the job is not in the batch asked for).
+ */
+
+/** A script run once per job: its source, and how many of its arguments are keys. */
+export interface PerJobScript {
+  source: string;
+  keys: number;
+}
+
+/**
+ * `batchOf(jobKey, jobId)`: the batch a job belongs to, as the worker counts it (src/jobs/job-id.ts,
+ * `batchOfJob`): its data's batch_id when that is a valid one, else the start of its id. Read
+ * inside Redis: nothing of the job's data, its password included, leaves it.
+ */
+const BATCH_OF = `
+local function batchOf(jobKey, jobId)
+  local raw = redis.call('HGET', jobKey, 'data')
+  if raw then
+    local ok, data = pcall(cjson.decode, raw)
+    if ok and type(data) == 'table' then
+      local batch = data['batch_id']
+      if type(batch) == 'string' and #batch <= 64 and string.find(batch, '^[%w%._%-]+$') then
+        return batch
+      end
+    end
+  end
+  local at = string.find(jobId, '~', 1, true)
+  if at and at > 1 then return string.sub(jobId, 1, at - 1) end
+  return nil
+end
+`;
+
+/**
+ * KEYS: reprocessJob's 9, then the queue's totals hash.
+ * ARGV: reprocessJob's 6, then the prefix of batch keys, then the batch asked for ('' for any).
+ */
+export const RETRY_FAILED_JOB: PerJobScript = {
+  keys: 10,
+  source: `${BATCH_OF}${bullmqFunction("reprocessJob", "reprocessJob")}
+local jobKey, jobId = KEYS[1], ARGV[1]
+if not redis.call('ZSCORE', KEYS[3], jobId) then return 0 end
+local batch = batchOf(jobKey, jobId)
+if ARGV[8] ~= '' and batch ~= ARGV[8] then return -1 end
+local opts = redis.call('HGET', jobKey, 'opts')
+local ok, decoded = pcall(cjson.decode, opts or '{}')
+ARGV[2] = (ok and type(decoded) == 'table' and decoded['lifo']) and 'RPUSH' or 'LPUSH'
+if reprocessJob() ~= 1 then return 0 end
+-- The courier's own count of attempts starts afresh (src/jobs/progress.ts).
+redis.call('HSET', jobKey, 'progress', '0')
+redis.call('HINCRBY', KEYS[10], 'failed', -1)
+if batch then redis.call('HINCRBY', ARGV[7] .. batch, 'failed', -1) end
+return 1
+`,
+};
+
+/**
+ * KEYS: removeJob's 2, then the failed set. ARGV: removeJob's 3, then the batch asked for ('' for
+ * any). A purged job stays counted as failed: nothing to change in the counters, but a job
+ * retried meanwhile is pending again and must not be deleted.
+ */
+export const PURGE_FAILED_JOB: PerJobScript = {
+  keys: 3,
+  source: `${BATCH_OF}${bullmqFunction("removeJob", "removeJob")}
+local jobKey, jobId = KEYS[1], ARGV[1]
+if not redis.call('ZSCORE', KEYS[3], jobId) then return 0 end
+if ARGV[4] ~= '' and batchOf(jobKey, jobId) ~= ARGV[4] then return -1 end
+return removeJob()
+`,
+};
