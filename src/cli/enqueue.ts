@@ -88,7 +88,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
   try {
     connected = await connectDeliveryProducer(config, logger, {
       connectionName: "enqueue",
-      readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
+      answerTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
     });
     const result = await connected.producer.enqueue({ ...fields, password }, request.options);
     io.stdout.write(

@@ -104,7 +104,7 @@ class ImportCommand {
       try {
         this.#connected = await connectDeliveryProducer(this.config, this.#logger, {
           connectionName: "import",
-          readyTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
+          answerTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
         });
       } catch (error) {
         return reportFailure(io, error);

@@ -1,10 +1,14 @@
 import type { Queue } from "bullmq";
-import type Redis from "ioredis";
 import type { BatchKeys } from "../batches/batch-keys";
-import { registerEnqueued } from "../batches/batch-registry";
 import { type DeliveryJob, validateDeliveryJob } from "../jobs/job-schema";
 import { type Logger, silentLogger } from "../logging/logger";
+import {
+  type AnswerDeadline,
+  isConnectionLoss,
+  RedisUnreachableError,
+} from "../redis/answer-within";
 import type { KeyRing } from "../secrets";
+import { type AddOutcome, ChunkRefusedError, writeChunk } from "./chunk-writer";
 import { type DeliveryJobEntry, deliveryJobEntry, type ProducerPolicy } from "./delivery-job-entry";
 import {
   checkEnqueueOptions,
@@ -12,7 +16,7 @@ import {
   type EnqueueManyOptions,
   type EnqueueOptions,
 } from "./enqueue-options";
-import { InvalidJobError } from "./errors";
+import { EnqueueInterruptedError, type InterruptedEnqueue, InvalidJobError } from "./errors";
 
 export interface Enqueued {
   /** Position in the `enqueueMany` input. */
@@ -37,7 +41,12 @@ export interface DeliveryProducerOptions {
   /** How long a failed job stays for inspection (FAILED_JOB_RETENTION). Default 30 days. */
   failedRetentionMs?: number;
   /** Where batch totals are kept, so `status` can tell how much of a batch is done. */
-  batches?: { redis: Redis; keys: BatchKeys };
+  batches?: { keys: BatchKeys };
+  /**
+   * For one-shot commands: give up on a chunk Redis has not answered within this time (a
+   * connection that waits for Redis to come back would wait forever). Unset, wait as long as it takes.
+   */
+  answerDeadline?: AnswerDeadline;
   /** The fleet's key ring (JOB_ENCRYPTION_KEYS): each password is sealed under its active key. */
   keyRing?: KeyRing;
   logger?: Logger;
@@ -51,6 +60,7 @@ export class DeliveryProducer {
   readonly #policy: ProducerPolicy;
   readonly #logger: Logger;
   readonly #batches: DeliveryProducerOptions["batches"];
+  readonly #deadline: AnswerDeadline | undefined;
 
   constructor(options: DeliveryProducerOptions) {
     const { queue, duplicateWindowMs, duplicateKeySecret } = options;
@@ -72,6 +82,7 @@ export class DeliveryProducer {
     };
     this.#logger = (options.logger ?? silentLogger()).child({ queue: queue.name });
     this.#batches = options.batches;
+    this.#deadline = options.answerDeadline;
   }
 
   /** Validates, then writes one job in one round trip. Throws `InvalidJobError` before writing. */
@@ -80,9 +91,13 @@ export class DeliveryProducer {
     const validation = validateDeliveryJob(data);
     if (!validation.ok) throw new InvalidJobError(validation.reason);
     const entry = deliveryJobEntry(validation.job, options, this.#policy, Date.now());
-    const added = await this.#queue.add(entry.name, entry.data, entry.opts);
-    const result = outcome(entry, added.id);
-    if (!result.duplicate) await this.#registerInBatches([entry.data.batch_id]);
+    const [added] = await this.#write([entry]).catch((error: unknown) => {
+      throw writeFailure(error);
+    });
+    if (!added || "refused" in added) {
+      throw refusal(added?.refused ?? new Error("no answer for the job"));
+    }
+    const result = outcome(entry, added.jobId);
     this.#logger.info(
       { pid: entry.data.pid, batch_id: entry.data.batch_id, ...result },
       result.duplicate
@@ -115,21 +130,12 @@ export class DeliveryProducer {
     const accepted: Enqueued[] = [];
     for (let start = 0; start < valid.length; start += chunkSize) {
       const chunk = valid.slice(start, start + chunkSize);
-      const now = Date.now();
-      const entries = chunk.map(({ job }) =>
-        deliveryJobEntry(job, enqueueOptions, this.#policy, now),
-      );
-      // BullMQ's addBulk runs one add script per job in a single pipeline: one round trip, and
-      // each script applies deduplication as `add` does (see the README's job contract).
-      const added = await this.#queue.addBulk(entries);
-      const enqueuedBatchIds: (string | undefined)[] = [];
-      chunk.forEach(({ index }, i) => {
-        const entry = entries[i] as DeliveryJobEntry;
-        const result = outcome(entry, added[i]?.id);
-        accepted.push({ index, ...result });
-        if (!result.duplicate) enqueuedBatchIds.push(entry.data.batch_id);
-      });
-      await this.#registerInBatches(enqueuedBatchIds);
+      const stop = await this.#enqueueChunk(chunk, enqueueOptions, accepted);
+      if (stop) {
+        const notAttempted = valid.slice(start + chunkSize).map(({ index }) => index);
+        const items = { accepted, rejected, ...stop.items, notAttempted };
+        throw interrupted(stop.error, items, this.#deadline?.url);
+      }
     }
 
     const duplicates = accepted.filter((item) => item.duplicate).length;
@@ -146,10 +152,82 @@ export class DeliveryProducer {
     return { accepted, rejected };
   }
 
-  async #registerInBatches(batchIds: (string | undefined)[]): Promise<void> {
-    if (!this.#batches) return;
-    await registerEnqueued(this.#batches.redis, this.#batches.keys, batchIds);
+  /**
+   * Writes one chunk and adds what Redis confirmed to `accepted`; or says what Redis left of the
+   * chunk when it refused part of it or all of it, or did not answer.
+   */
+  async #enqueueChunk(
+    chunk: { index: number; job: DeliveryJob }[],
+    options: EnqueueOptions,
+    accepted: Enqueued[],
+  ): Promise<
+    { error: unknown; items: Pick<InterruptedEnqueue, "refused" | "unconfirmed"> } | undefined
+  > {
+    const now = Date.now();
+    const entries = chunk.map(({ job }) => deliveryJobEntry(job, options, this.#policy, now));
+    let added: AddOutcome[];
+    try {
+      added = await this.#write(entries);
+    } catch (error) {
+      const indexes = chunk.map(({ index }) => index);
+      // Refused as a whole: nothing written. No answer: all of it written, or none.
+      if (error instanceof ChunkRefusedError) {
+        return { error, items: { refused: indexes, unconfirmed: [] } };
+      }
+      if (error instanceof RedisUnreachableError || isConnectionLoss(error)) {
+        return { error, items: { refused: [], unconfirmed: indexes } };
+      }
+      throw error;
+    }
+    const refused: number[] = [];
+    let firstRefusal: Error | undefined;
+    chunk.forEach(({ index }, i) => {
+      const answer = added[i] as AddOutcome;
+      if ("refused" in answer) {
+        refused.push(index);
+        firstRefusal ??= answer.refused;
+      } else {
+        accepted.push({ index, ...outcome(entries[i] as DeliveryJobEntry, answer.jobId) });
+      }
+    });
+    return firstRefusal ? { error: firstRefusal, items: { refused, unconfirmed: [] } } : undefined;
   }
+
+  /** One MULTI: the adds, and the batch totals of what was written. */
+  #write(entries: DeliveryJobEntry[]): Promise<AddOutcome[]> {
+    return writeChunk(this.#queue, entries, this.#batches?.keys, this.#deadline);
+  }
+}
+
+/** Redis' refusal of a write (it answered, and wrote nothing of it), as callers read it. */
+function refusal(error: Error): Error & { code: "COURIER_REDIS_REFUSED" } {
+  // BullMQ's scripts append where in the script Redis refused: not the admin's concern.
+  const reason = error.message.replace(/ script: .*$/s, "");
+  return Object.assign(new Error(`Redis refused to enqueue: ${reason}`), {
+    code: "COURIER_REDIS_REFUSED" as const,
+  });
+}
+
+/** What `enqueue` throws when the write fails: Redis' refusal, or whatever else stopped it. */
+function writeFailure(error: unknown): unknown {
+  return error instanceof ChunkRefusedError ? refusal(error) : error;
+}
+
+function interrupted(
+  error: unknown,
+  items: InterruptedEnqueue,
+  url: string | undefined,
+): EnqueueInterruptedError {
+  if (items.unconfirmed.length === 0) {
+    return new EnqueueInterruptedError(
+      "COURIER_REDIS_REFUSED",
+      refusal(error as Error).message,
+      items,
+    );
+  }
+  const unreachable =
+    error instanceof RedisUnreachableError ? error : RedisUnreachableError.wentAway(url, error);
+  return new EnqueueInterruptedError("COURIER_REDIS_UNREACHABLE", unreachable.message, items);
 }
 
 /** BullMQ answers a deduplicated add with the id of the job it kept. */

@@ -6,4 +6,9 @@ export {
 } from "./delivery-producer";
 export { duplicateKeySecretKey, resolveDuplicateKeySecret } from "./duplicate-key-secret";
 export type { EnqueueManyOptions, EnqueueOptions } from "./enqueue-options";
-export { InvalidEnqueueOptionError, InvalidJobError } from "./errors";
+export {
+  EnqueueInterruptedError,
+  type InterruptedEnqueue,
+  InvalidEnqueueOptionError,
+  InvalidJobError,
+} from "./errors";

@@ -3,6 +3,7 @@ import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { DeliveryProducer, resolveDuplicateKeySecret } from "../producer";
+import { answerWithin } from "../redis/answer-within";
 import { connectRedis, whenRedisReady } from "../redis/connection";
 import { openQueue } from "../redis/queue";
 
@@ -17,10 +18,11 @@ export interface ConnectProducerOptions {
   /** Name of the Redis connection (CLIENT LIST shows `axelnac-courier:<name>`). */
   connectionName?: string;
   /**
-   * Give up when Redis is not reachable within this time. A one-shot command wants an answer;
-   * a long-lived service leaves it unset and waits for Redis to come back.
+   * Give up when Redis does not answer within this time: to connect, then to each chunk of jobs.
+   * A one-shot command wants an answer; a long-lived service leaves it unset and waits for Redis
+   * to come back.
    */
-  readyTimeoutMs?: number;
+  answerTimeoutMs?: number;
 }
 
 /** A producer wired from configuration: one Redis connection, shared by the queue. */
@@ -31,22 +33,26 @@ export async function connectDeliveryProducer(
 ): Promise<ConnectedProducer> {
   const redis = connectRedis(config.redis, logger, options.connectionName ?? "producer");
   try {
-    if (options.readyTimeoutMs !== undefined) {
-      await whenRedisReady(redis, options.readyTimeoutMs, config.redis.url);
-    }
-    const secret = await resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
-      configured: config.producer.duplicateKeySecret,
-      keyRing: config.encryption.ring,
-    });
+    const timeoutMs = options.answerTimeoutMs;
+    const deadline = timeoutMs === undefined ? undefined : { timeoutMs, url: config.redis.url };
+    if (timeoutMs !== undefined) await whenRedisReady(redis, timeoutMs, config.redis.url);
+    const secret = await answerWithin(
+      resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
+        configured: config.producer.duplicateKeySecret,
+        keyRing: config.encryption.ring,
+      }),
+      deadline,
+    );
     const queue = openQueue(config.queue, redis, logger);
     const producer = new DeliveryProducer({
       queue,
       duplicateWindowMs: config.producer.duplicateWindowMs,
       duplicateKeySecret: secret,
       failedRetentionMs: config.delivery.failedRetentionMs,
-      batches: { redis, keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
+      batches: { keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
       keyRing: config.encryption.ring,
       logger: logger.child({ component: "producer" }),
+      ...(deadline ? { answerDeadline: deadline } : {}),
     });
     return {
       producer,

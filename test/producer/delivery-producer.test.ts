@@ -27,6 +27,30 @@ function producerFor(queue: Queue, logger = captureLog().logger): DeliveryProduc
   });
 }
 
+/**
+ * The transactions (MULTI … EXEC) sent on the test's connection from now on, each as the number
+ * of commands in it.
+ */
+function countTransactions(): () => number[] {
+  const sizes: number[] = [];
+  const multi = redis.multi.bind(redis);
+  const spy = jest.spyOn(redis, "multi").mockImplementation(((
+    ...args: Parameters<typeof multi>
+  ) => {
+    const transaction = multi(...args);
+    const exec = transaction.exec.bind(transaction);
+    transaction.exec = (...execArgs: Parameters<typeof exec>) => {
+      sizes.push(transaction.length - 1); // the MULTI itself is one of them
+      return exec(...execArgs);
+    };
+    return transaction;
+  }) as typeof redis.multi);
+  return () => {
+    spy.mockRestore();
+    return sizes;
+  };
+}
+
 const queueKeys = (queue: Queue) => redis.keys(`bull:${queue.name}:*`);
 
 afterAll(async () => {
@@ -195,7 +219,7 @@ describe("DeliveryProducer.enqueueMany", () => {
     items[7] = { password: "pw", source_id: "s" };
     items[1_234] = { pid: "bad pid!", password: "pw", source_id: "s" };
     items[2_499] = { pid: "guest-x", password: 42, source_id: "s" };
-    const addBulk = jest.spyOn(queue, "addBulk");
+    const transactions = countTransactions();
 
     const { accepted, rejected } = await producer.enqueueMany(items);
 
@@ -213,8 +237,8 @@ describe("DeliveryProducer.enqueueMany", () => {
     for (const item of [accepted[0], accepted[1_500], accepted[2_496]]) {
       expect((await queue.getJob(item?.jobId ?? ""))?.data).toEqual(items[item?.index ?? -1]);
     }
-    // One addBulk (one pipelined round trip) per chunk of 1000.
-    expect(addBulk.mock.calls.map(([entries]) => entries.length)).toEqual([1_000, 1_000, 497]);
+    // One transaction (one round trip) per chunk of 1000, one add script per job.
+    expect(transactions()).toEqual([1_000, 1_000, 497]);
     expect(log.lines()).toEqual([
       expect.objectContaining({
         msg: "credential deliveries enqueued in bulk",
@@ -235,9 +259,9 @@ describe("DeliveryProducer.enqueueMany", () => {
       password: "p",
       source_id: "s",
     }));
-    const addBulk = jest.spyOn(queue, "addBulk");
+    const transactions = countTransactions();
     await producer.enqueueMany(items, { chunkSize: 2 });
-    expect(addBulk).toHaveBeenCalledTimes(3);
+    expect(transactions()).toEqual([2, 2, 1]);
     await expect(producer.enqueueMany(items, { chunkSize: 0 })).rejects.toThrow(
       /^chunkSize: must be a whole number/,
     );
