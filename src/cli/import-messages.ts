@@ -39,7 +39,11 @@ the others. The last line on stdout sums up:
 
 Exit status: 0 every row accepted (duplicates included), 1 some rows rejected (the others are
 enqueued) or Redis failed, 2 bad arguments or a file that cannot be read (nothing enqueued),
-130 interrupted (the rows read so far are enqueued).`;
+130 interrupted (the rows read so far are enqueued).
+
+When Redis stops answering (10 s) or refuses writes part-way, the import says which rows Redis
+confirmed, which chunk it may or may not have written, and which rows were not sent; the summary
+then ends with ", U unconfirmed, X not enqueued". Importing the same file again finishes it.`;
 
 /** What the advice after an import depends on. */
 export interface ImportChoices {

@@ -24,6 +24,7 @@ import {
   summary,
 } from "./import-messages";
 import { ImportProgress, type ProgressStream } from "./import-progress";
+import { redisStopAccount, stoppedSummary } from "./import-redis-stop";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 /** `axelnac-courier import FILE`: a registration file into the queue, bad rows reported by line. */
@@ -185,6 +186,17 @@ class ImportCommand {
       process.off("SIGINT", onSigint);
     }
     progress.stop();
+    if (result.redisStop) {
+      const { redisStop } = result;
+      reportFailure(io, redisStop);
+      const choices = {
+        resend: request.resend,
+        duplicateWindowMs: this.config.producer.duplicateWindowMs,
+      };
+      for (const line of redisStopAccount(redisStop, result, choices)) this.#say(line);
+      io.stdout.write(`${stoppedSummary(this.batchId, result, redisStop)}\n`);
+      return EXIT.failed;
+    }
     // What the admin does next goes to stderr; stdout keeps the one summary line.
     for (const line of advice(result, request, this.config.producer.duplicateWindowMs)) {
       this.#say(line);

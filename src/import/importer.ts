@@ -1,5 +1,10 @@
 import { type DeliveryJob, type JobProblem, validateDeliveryJob } from "../jobs/job-schema";
-import type { EnqueueManyOptions, EnqueueManyResult } from "../producer";
+import {
+  type Enqueued,
+  EnqueueInterruptedError,
+  type EnqueueManyOptions,
+  type EnqueueManyResult,
+} from "../producer";
 import {
   COLUMN_FLAGS,
   type ColumnMap,
@@ -12,6 +17,7 @@ import {
   type RejectedRow,
   readCsv,
 } from "./csv";
+import { addNotAttempted, type RedisStop, redisStopOf } from "./redis-stop";
 
 /**
  * The BullMQ priority of every imported job: the import lane. BullMQ hands out jobs without a
@@ -67,6 +73,8 @@ export interface ImportResult extends ImportCounts {
   stoppedBy?: CsvError;
   /** The signal stopped the import after this file line. */
   interruptedAfterLine?: number;
+  /** Redis stopped the import: what became of the rows not counted above. */
+  redisStop?: RedisStop;
 }
 
 /**
@@ -142,8 +150,9 @@ export class RegistrationImport {
    * Validates each row with the job schema and enqueues the good ones in chunks, in the import
    * lane; bad rows go to `onRejected` and do not stop the others. A CsvError past the header
    * (bytes the encoding cannot decode, a quote never closed) ends the import there as one more
-   * bad row: the rows before it are enqueued. Any other error (Redis) is thrown; `counts` then
-   * says what was done.
+   * bad row: the rows before it are enqueued. When Redis stops answering or refuses to write, the
+   * rest of the file is read only to count it (`redisStop`). Any other error is thrown; `counts`
+   * then says what was done.
    */
   async run(producer: ChunkProducer, options: ImportRunOptions = {}): Promise<ImportResult> {
     const chunkSize = this.#settings.chunkSize ?? IMPORT_CHUNK_SIZE;
@@ -159,28 +168,49 @@ export class RegistrationImport {
       await options.onRejected?.(row);
     };
     let pending: PendingRow[] = [];
+    let redisStop: RedisStop | undefined;
     const flush = async () => {
       if (pending.length === 0) return;
       const chunk = pending;
       pending = [];
-      const result = await producer.enqueueMany(
-        chunk.map((row) => row.job),
-        enqueueOptions,
-      );
-      for (const { index, duplicate } of result.accepted) {
-        this.#settle((chunk[index ?? 0] as PendingRow).line);
-        if (duplicate) this.counts.duplicates++;
-        else this.counts.enqueued++;
+      let result: EnqueueManyResult;
+      try {
+        result = await producer.enqueueMany(
+          chunk.map((row) => row.job),
+          enqueueOptions,
+        );
+      } catch (error) {
+        if (!(error instanceof EnqueueInterruptedError)) throw error;
+        this.#settleAccepted(chunk, error.items.accepted);
+        for (const { index, reason } of error.items.rejected) {
+          const row = chunk[index] as PendingRow;
+          await reject({ line: row.line, error: reason, fields: row.fields });
+        }
+        redisStop = redisStopOf(
+          error,
+          chunk.map((row) => row.line),
+        );
+        return;
       }
+      this.#settleAccepted(chunk, result.accepted);
       // Not expected: the rows passed the same schema. Reported all the same, never lost.
       for (const { index, reason } of result.rejected) {
         const row = chunk[index] as PendingRow;
         await reject({ line: row.line, error: reason, fields: row.fields });
       }
     };
+    const stopped = (extra: Partial<ImportResult> = {}): ImportResult => ({
+      ...this.counts,
+      ...extra,
+      ...(redisStop ? { redisStop } : {}),
+    });
 
     try {
       for await (const row of this.#rows) {
+        if (redisStop) {
+          addNotAttempted(redisStop, row.line);
+          continue;
+        }
         if ("error" in row) await reject(row);
         else {
           const checked = this.#toJob(row);
@@ -188,19 +218,32 @@ export class RegistrationImport {
           else pending.push({ line: row.line, job: checked, fields: row.fields });
         }
         if (pending.length >= chunkSize) await flush();
-        if (options.signal?.aborted) {
+        if (options.signal?.aborted && !redisStop) {
           await flush();
-          return { ...this.counts, interruptedAfterLine: this.lastLine };
+          if (!redisStop) return stopped({ interruptedAfterLine: this.lastLine });
         }
       }
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
+      if (redisStop) {
+        redisStop.notAttempted.unreadableFromLine = error.line;
+        return stopped();
+      }
       await flush();
       await reject({ line: error.line, error: error.problem, fields: [] });
-      return { ...this.counts, stoppedBy: error };
+      return stopped({ stoppedBy: error });
     }
     await flush();
-    return { ...this.counts };
+    return stopped();
+  }
+
+  /** Rows Redis confirmed: enqueued, or skipped as duplicates. */
+  #settleAccepted(chunk: readonly PendingRow[], accepted: readonly Enqueued[]): void {
+    for (const { index, duplicate } of accepted) {
+      this.#settle((chunk[index ?? 0] as PendingRow).line);
+      if (duplicate) this.counts.duplicates++;
+      else this.counts.enqueued++;
+    }
   }
 
   #settle(line: number): void {
