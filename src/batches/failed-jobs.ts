@@ -2,6 +2,7 @@ import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import { failedAttempts } from "../jobs/progress";
+import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { removeJobArgs, removeJobKeys, reprocessJobKeys } from "../redis/bullmq-scripts";
 import type { BatchKeys } from "./batch-keys";
 import { type PerJobScript, PURGE_FAILED_JOB, RETRY_FAILED_JOB } from "./failed-job-scripts";
@@ -86,6 +87,8 @@ export interface FailedJobsTarget {
   keys: BatchKeys;
   /** Act only on jobs of this batch. */
   batch?: string;
+  /** How long each round trip may wait for Redis' answer. */
+  deadline?: AnswerDeadline;
 }
 
 /**
@@ -129,14 +132,14 @@ async function runPerJob(
   keysAndArgs: (id: string) => string[],
 ): Promise<FailedJobsChange> {
   const { redis } = target;
-  const sha = (await redis.script("LOAD", script.source)) as string;
+  const sha = (await answerWithin(redis.script("LOAD", script.source), target.deadline)) as string;
   const change: FailedJobsChange = { changed: 0, gone: 0 };
   for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
     const pipeline = redis.pipeline();
     for (const id of ids.slice(start, start + JOBS_PER_ROUND_TRIP)) {
       pipeline.evalsha(sha, script.keys, ...keysAndArgs(id));
     }
-    for (const [error, answer] of (await pipeline.exec()) ?? []) {
+    for (const [error, answer] of (await answerWithin(pipeline.exec(), target.deadline)) ?? []) {
       if (error) throw error;
       if (answer === 1) change.changed++;
       else if (answer === 0) change.gone++;

@@ -9,6 +9,7 @@ import {
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
+import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
@@ -33,7 +34,8 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
     operator = await connectOperator(config, logger);
     const chosen = selection ?? { all: true };
     if (action === "list") {
-      const views = (await selectFailed(operator.queue, chosen)).map(viewFailed);
+      const failed = await answerWithin(selectFailed(operator.queue, chosen), operator.deadline);
+      const views = failed.map(viewFailed);
       if (json) {
         io.stdout.write(`${JSON.stringify(views)}\n`);
       } else if (views.length === 0) {
@@ -48,7 +50,10 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
       return EXIT.ok;
     }
     // Ids only: retry and purge never load a job's data, and so never a password.
-    const ids = await selectFailedIds(operator.queue, operator.redis, chosen);
+    const ids = await answerWithin(
+      selectFailedIds(operator.queue, operator.redis, chosen),
+      operator.deadline,
+    );
     const target = { ...operator, ...("batch" in chosen ? { batch: chosen.batch } : {}) };
     const change =
       action === "retry" ? await retryFailed(ids, target) : await purgeFailed(ids, target);

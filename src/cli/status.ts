@@ -8,6 +8,7 @@ import {
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
+import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type FleetPauseStatus, fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
@@ -39,17 +40,21 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger);
-    const read = () => readStatus(operator as OperatorConnections, config, args.batch);
+    const { deadline } = operator;
+    const read = () =>
+      answerWithin(readStatus(operator as OperatorConnections, config, args.batch), deadline);
     if (!args.watch) {
       const status = await read();
       if (args.json) {
-        const batches = args.batch ? undefined : await readRecentBatches(operator);
+        const batches = args.batch
+          ? undefined
+          : await answerWithin(readRecentBatches(operator), deadline);
         io.stdout.write(`${JSON.stringify(batches ? { ...status, batches } : status)}\n`);
       } else {
         io.stdout.write(`${describe(status)}\n`);
         if (status.pause) io.stdout.write(`${describePause(status.pause)}\n`);
         if (!args.batch)
-          for (const batch of await readRecentBatches(operator))
+          for (const batch of await answerWithin(readRecentBatches(operator), deadline))
             io.stdout.write(`${describe(batch)}\n`);
       }
       return EXIT.ok;
@@ -158,5 +163,10 @@ async function watch(
       }
       if (last && onTerminal) io.stdout.write(`\n${describe(status)}\n`);
     },
+    onRedisUnreachable: (error) => {
+      if (onTerminal) io.stdout.write("\n");
+      io.stderr.write(`status: ${error.code}: ${error.message}; still trying (Ctrl-C to stop)\n`);
+    },
+    onRedisBack: () => io.stderr.write("status: Redis answers again\n"),
   });
 }

@@ -1,4 +1,5 @@
 import { type BatchStatus, isSettled } from "../batches/batch-status";
+import { RedisUnreachableError } from "../redis/answer-within";
 import { progressBar } from "./progress-bar";
 
 export interface BatchWatch<S extends BatchStatus = BatchStatus> {
@@ -10,12 +11,34 @@ export interface BatchWatch<S extends BatchStatus = BatchStatus> {
   signal?: AbortSignal;
   /** Every status read, to show; `last` when no read follows (settled, or stopped). */
   onUpdate(status: S, last: boolean): void;
+  /**
+   * Redis did not answer a read: the watch reads again at the next interval. Called once per
+   * outage; `onRedisBack` when a read succeeds again. Without it, the error ends the watch.
+   */
+  onRedisUnreachable?(error: RedisUnreachableError): void;
+  onRedisBack?(): void;
 }
 
-/** Re-reads a batch's status until nothing is left to deliver or the watch is stopped. */
+/**
+ * Re-reads a batch's status until nothing is left to deliver or the watch is stopped. A watch is
+ * left running on a screen: Redis going away (a restart, a failover) is said, and outlived.
+ */
 export async function watchBatch<S extends BatchStatus>(watch: BatchWatch<S>): Promise<S> {
+  let unreachable = false;
   for (;;) {
-    const status = await watch.read();
+    let status: S;
+    try {
+      status = await watch.read();
+    } catch (error) {
+      const outlive = error instanceof RedisUnreachableError && watch.onRedisUnreachable;
+      if (!outlive || watch.signal?.aborted) throw error;
+      if (!unreachable) watch.onRedisUnreachable?.(error);
+      unreachable = true;
+      await pause(watch.intervalMs, watch.signal);
+      continue;
+    }
+    if (unreachable) watch.onRedisBack?.();
+    unreachable = false;
     const last = isSettled(status) || watch.signal?.aborted === true;
     watch.onUpdate(status, last);
     if (last) return status;

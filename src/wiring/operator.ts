@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import { type BatchKeys, batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
+import type { AnswerDeadline } from "../redis/answer-within";
 import { connectRedis, ONE_SHOT_REDIS_TIMEOUT_MS, whenRedisReady } from "../redis/connection";
 import { openQueue } from "../redis/queue";
 
@@ -11,6 +12,8 @@ export interface OperatorConnections {
   queue: Queue;
   redis: Redis;
   keys: BatchKeys;
+  /** How long each of the command's Redis operations may wait for an answer. */
+  deadline: AnswerDeadline;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function connectOperator(
     queue,
     redis,
     keys: batchKeys(config.redisKeyPrefix, config.queue.name),
+    deadline: { timeoutMs: readyTimeoutMs, url: config.redis.url },
     close: async () => {
       await queue.close();
       redis.disconnect();
