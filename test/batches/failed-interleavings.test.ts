@@ -184,7 +184,7 @@ describe("failed retry and purge, interleaved", () => {
     console.log(`retry and purge at once, 300 jobs a round: ${JSON.stringify(rounds)}`);
   }, 120_000);
 
-  it("retries by several operators while workers deliver and fail: the batch settles with counts that match the appliance", async () => {
+  it("retries and purges by several operators while workers deliver and fail and an import adds to the batch: it settles with counts that match the appliance", async () => {
     const failing = simulators[0] as Simulator;
     const batch = await failedBatch(loadConfig(settings(failing)), 400);
     const fixed = await appliance(true);
@@ -220,6 +220,14 @@ describe("failed retry and purge, interleaved", () => {
           purged += n;
         },
       ),
+      // An import into the same batch meanwhile: 20 chunks of 10 new guests.
+      (async () => {
+        const late = guestJobs(200, `${batch}-late`).map((job) => ({ ...job, batch_id: batch }));
+        for (let at = 0; at < late.length; at += 10) {
+          await producer.producer.enqueueMany(late.slice(at, at + 10), { priority: 1000 });
+          await sleep(150);
+        }
+      })(),
     ]);
     fixed.setFaults({ failRate: 0 });
 
@@ -247,11 +255,14 @@ describe("failed retry and purge, interleaved", () => {
     const status = await readBatchStatus(op.queue, redis, op.keys, batch);
     const held = await jobsInRedis(op, batch);
     const sent = fixed.outbox().filter((sms) => sms.pid.startsWith(`${batch}-`)).length;
+    console.log(
+      `retries during delivery: ${JSON.stringify({ ...counts(status), purged, sent, failedHeld: held.failed })}`,
+    );
     expect({ errors, settled: isSettled(status), status: counts(status) }).toEqual({
       errors: [],
       settled: true,
       status: {
-        total: 400,
+        total: 600,
         waiting: 0,
         delayed: 0,
         active: 0,
