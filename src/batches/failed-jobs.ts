@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Job, Queue } from "bullmq";
 import type Redis from "ioredis";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
@@ -125,25 +126,41 @@ export function purgeFailed(ids: string[], target: FailedJobsTarget): Promise<Fa
 /** Jobs per pipeline: one round trip for many jobs, each still its own atomic script. */
 const JOBS_PER_ROUND_TRIP = 200;
 
+/**
+ * Runs the script once per job, by its hash. Not `SCRIPT LOAD` (the README's ACL leaves it out):
+ * the first job of the first round trip runs the script by its text, which caches it for the
+ * others; a job Redis answers NOSCRIPT for (its cache was emptied meanwhile, by a restart say) did
+ * not run, and runs again by the text.
+ */
 async function runPerJob(
   target: FailedJobsTarget,
   script: PerJobScript,
   ids: string[],
   keysAndArgs: (id: string) => string[],
 ): Promise<FailedJobsChange> {
-  const { redis } = target;
-  const sha = (await answerWithin(redis.script("LOAD", script.source), target.deadline)) as string;
+  const { redis, deadline } = target;
+  const sha = createHash("sha1").update(script.source).digest("hex");
   const change: FailedJobsChange = { changed: 0, gone: 0 };
-  for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
+  const run = async (slice: string[], byText: (position: number) => boolean) => {
     const pipeline = redis.pipeline();
-    for (const id of ids.slice(start, start + JOBS_PER_ROUND_TRIP)) {
-      pipeline.evalsha(sha, script.keys, ...keysAndArgs(id));
-    }
-    for (const [error, answer] of (await answerWithin(pipeline.exec(), target.deadline)) ?? []) {
-      if (error) throw error;
-      if (answer === 1) change.changed++;
+    slice.forEach((id, position) => {
+      if (byText(position)) pipeline.eval(script.source, script.keys, ...keysAndArgs(id));
+      else pipeline.evalsha(sha, script.keys, ...keysAndArgs(id));
+    });
+    const notRun: string[] = [];
+    const answers = (await answerWithin(pipeline.exec(), deadline)) ?? [];
+    answers.forEach(([error, answer], position) => {
+      if (error?.message.startsWith("NOSCRIPT")) notRun.push(slice[position] as string);
+      else if (error) throw error;
+      else if (answer === 1) change.changed++;
       else if (answer === 0) change.gone++;
-    }
+    });
+    return notRun;
+  };
+  for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
+    const slice = ids.slice(start, start + JOBS_PER_ROUND_TRIP);
+    const notRun = await run(slice, (position) => start === 0 && position === 0);
+    if (notRun.length > 0) await run(notRun, () => true);
   }
   return change;
 }
