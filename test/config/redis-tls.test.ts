@@ -1,3 +1,4 @@
+import { createPrivateKey } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/config";
@@ -45,6 +46,19 @@ describe("loadConfig: Redis over TLS", () => {
       url: TLS_URL,
       tls: { ca: pems.ca.cert, cert: pems.client.cert, key: pems.client.key },
     });
+  });
+
+  it("reads a client key in the older EC (SEC 1) form too", () => {
+    const ecForm = createPrivateKey(pems.client.key).export({ type: "sec1", format: "pem" });
+    expect(ecForm).toContain("-----BEGIN EC PRIVATE KEY-----");
+    const file = `${pems.files.clientKey}.sec1`;
+    writeFileSync(file, ecForm);
+    const config = loadConfig({
+      REDIS_URL: TLS_URL,
+      REDIS_CERT_FILE: pems.files.clientCert,
+      REDIS_KEY_FILE: file,
+    });
+    expect(config.redis.tls?.key).toBe(ecForm);
   });
 
   it("takes a CA file alone, and treats empty values as unset", () => {
