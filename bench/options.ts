@@ -11,6 +11,8 @@ options:
   --runs N            runs of each variant, alternating which goes first (default 3)
   --concurrency N     jobs at once per worker, and the simulator's gate (default 50)
   --no-info-run       skip the extra run of the real worker at LOG_LEVEL=info
+  --no-sealed         run the real worker without a key ring: passwords in plaintext, as the
+                      bare worker reads them (default: sealed, as in production)
   --run-timeout S     seconds allowed for one run's deliveries (default 60)
   --cpu-prof DIR      run the workers with node --cpu-prof, profiles written to DIR
   --keep-logs         keep the workers' log files (printed at the end)
@@ -22,6 +24,8 @@ export interface BenchOptions {
   runs: number;
   concurrency: number;
   infoRun: boolean;
+  /** The courier's jobs carry sealed passwords and it holds the ring (JOB_ENCRYPTION_KEYS). */
+  sealed: boolean;
   runTimeoutMs: number;
   cpuProfDir: string | undefined;
   keepLogs: boolean;
@@ -44,6 +48,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     runs: wholeNumber("--runs", values.runs ?? "3", 1, 50),
     concurrency: wholeNumber("--concurrency", values.concurrency ?? "50", 1, 1_000),
     infoRun: values["info-run"] ?? true,
+    sealed: values.sealed ?? true,
     runTimeoutMs: wholeNumber("--run-timeout", values["run-timeout"] ?? "60", 1, 3_600) * 1_000,
     cpuProfDir: values["cpu-prof"],
     keepLogs: values["keep-logs"] ?? false,
@@ -62,6 +67,7 @@ function parse(argv: string[]) {
       runs: { type: "string" },
       concurrency: { type: "string" },
       "info-run": { type: "boolean" },
+      sealed: { type: "boolean" },
       "run-timeout": { type: "string" },
       "cpu-prof": { type: "string" },
       "keep-logs": { type: "boolean" },

@@ -38,7 +38,7 @@ function benchJobs(count: number): DeliveryJob[] {
 function schedule(
   options: BenchOptions,
 ): Array<{ variant: Variant; run: number; position: number }> {
-  const courier = courierVariant("warn");
+  const courier = courierVariant("warn", options.sealed);
   const steps = [];
   for (let run = 1; run <= options.runs; run++) {
     const order = run % 2 === 1 ? [courier, BARE_VARIANT] : [BARE_VARIANT, courier];
@@ -46,7 +46,8 @@ function schedule(
       steps.push({ variant, run, position: i + 1 });
     });
   }
-  if (options.infoRun) steps.push({ variant: courierVariant("info"), run: 1, position: 1 });
+  if (options.infoRun)
+    steps.push({ variant: courierVariant("info", options.sealed), run: 1, position: 1 });
   return steps;
 }
 

@@ -60,18 +60,25 @@ function environment(target: LaunchTarget, logLevel: string): Record<string, str
   };
 }
 
-export function courierVariant(logLevel: string): Variant {
+export function courierVariant(logLevel: string, sealed: boolean): Variant {
+  const label = [
+    sealed ? "sealed" : "plaintext",
+    ...(logLevel === "warn" ? [] : [`LOG_LEVEL=${logLevel}`]),
+  ];
   return {
     id: "courier",
-    label: logLevel === "warn" ? "courier (sealed)" : `courier (sealed, LOG_LEVEL=${logLevel})`,
+    label: `courier (${label.join(", ")})`,
     logLevel,
     launch: (target) => ({
       args: [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "worker"],
-      env: { ...environment(target, logLevel), JOB_ENCRYPTION_KEYS: BENCH_KEY_ENTRY },
+      env: {
+        ...environment(target, logLevel),
+        ...(sealed ? { JOB_ENCRYPTION_KEYS: BENCH_KEY_ENTRY } : {}),
+      },
       logFile: target.logFile,
       cpuProfDir: target.cpuProfDir,
     }),
-    jobData: (jobs) => jobs.map((job) => sealJobPassword(job, BENCH_RING)),
+    jobData: (jobs) => (sealed ? jobs.map((job) => sealJobPassword(job, BENCH_RING)) : [...jobs]),
   };
 }
 
