@@ -6,7 +6,8 @@
  * request. Without it not one byte of the request left this process, so the appliance cannot
  * have acted on it: unreachable, whatever the error code (refused, DNS, connect timeout, reset
  * during the handshake). With it, a timeout or a reset/closed socket means the appliance may have
- * read the request and sent the SMS: ambiguous. Login sends no SMS, so it is never ambiguous.
+ * read the request and sent the SMS: ambiguous. Login and token_info send no SMS, so they are never
+ * ambiguous.
  */
 import { scrub } from "./body";
 import { type CallContext, describeCall } from "./classify";
@@ -75,7 +76,7 @@ export function classifyTransportFailure(
       details,
     );
   }
-  if (!failure.requestSent || context.operation === "login") {
+  if (!failure.requestSent || context.operation !== "send") {
     return new ApplianceUnreachableError(`${call} failed: ${what}`, details);
   }
   return new AmbiguousOutcomeError(

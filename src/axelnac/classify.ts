@@ -31,13 +31,16 @@ export interface Delivered {
   message: string;
 }
 
-export type CallContext = { operation: "login" } | { operation: "send"; pid: string };
+export type CallContext =
+  | { operation: "login" }
+  | { operation: "token_info" }
+  | { operation: "send"; pid: string };
 
-/** How error messages name the call: `login` or `send_user_credentials for pid "x"`. */
+/** How error messages name the call: `login`, `token_info` or `send_user_credentials for pid "x"`. */
 export function describeCall(context: CallContext): string {
-  return context.operation === "login"
-    ? "login"
-    : `send_user_credentials for pid ${JSON.stringify(context.pid)}`;
+  return context.operation === "send"
+    ? `send_user_credentials for pid ${JSON.stringify(context.pid)}`
+    : context.operation;
 }
 
 export function classifyLoginReply(reply: Reply, now: number = Date.now()): string | AxelnacError {
@@ -52,6 +55,26 @@ export function classifyLoginReply(reply: Reply, now: number = Date.now()): stri
     });
   }
   return classifyFailure(reply, { operation: "login" }, now);
+}
+
+/**
+ * token_info with a token just issued: a 2xx carrying the token's `item` proves the API (not a
+ * portal or a proxy page) accepts it. 401 (the simulator) and a JSON 404 (PacketFence,
+ * docs/axelnac-api.md §4) mean the token is refused.
+ */
+export function classifyTokenInfoReply(
+  reply: Reply,
+  now: number = Date.now(),
+): true | AxelnacError {
+  if (isSuccess(reply.status)) {
+    const json = reply.body.json;
+    if (isRecord(json) && isRecord(json.item)) return true;
+    return new UnexpectedResponseError(
+      `token_info answered ${reply.status} without the token's information`,
+      { operation: "token_info", status: reply.status },
+    );
+  }
+  return classifyFailure(reply, { operation: "token_info" }, now);
 }
 
 export function classifySendReply(
@@ -99,6 +122,9 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
     // A refused login request (400 malformed, 422 missing field) is a configuration problem:
     // every login would fail the same way, so it is systemic like wrong credentials.
     if (context.operation === "login") return new LoginRejectedError(rejected, details);
+    if (context.operation === "token_info" && status === 404) {
+      return new TokenRejectedError(rejected, details);
+    }
     const code = status === 404 ? "AXELNAC_GUEST_NOT_FOUND" : "AXELNAC_INVALID_REQUEST";
     return new RequestRejectedError(code, rejected, details);
   }

@@ -1,7 +1,8 @@
 /**
- * The AxelNAC REST client: log in, send a guest's credentials by SMS. One undici Pool per client
- * (keep-alive, one request per connection, at most `maxConnections`). Every failure is thrown as
- * an AxelnacError subclass; nothing it throws or logs holds a password or a token.
+ * The AxelNAC REST client: log in, send a guest's credentials by SMS, ask about a token. One undici
+ * Pool per client (keep-alive, one request per connection, at most `maxConnections`). Every
+ * failure is thrown as an AxelnacError subclass; nothing it throws or logs holds a password or a
+ * token.
  */
 import { Pool } from "undici";
 import type { Logger } from "../logging/logger";
@@ -10,17 +11,19 @@ import {
   type CallContext,
   classifyLoginReply,
   classifySendReply,
+  classifyTokenInfoReply,
   type Delivered,
   type Reply,
 } from "./classify";
 import { classifyTransportFailure } from "./classify-network";
 import { type AxelnacError, isAxelnacError } from "./errors";
-import { type ExchangeResult, type PostRequest, postJson } from "./exchange";
+import { type ApiRequest, type ExchangeResult, exchange } from "./exchange";
 import { type AxelnacClientOptions, resolveOptions } from "./options";
 import { tlsConnectOptions } from "./tls";
 
 export const LOGIN_PATH = "/api/v1/login";
 export const SEND_USER_CREDENTIALS_PATH = "/api/v1/sms_gateways/send_user_credentials";
+export const TOKEN_INFO_PATH = "/api/v1/token_info";
 
 export interface SendUserCredentialsArgs {
   /** The guest's user name. */
@@ -61,7 +64,8 @@ export class AxelnacClient {
   async login(credentials: { username: string; password: string }): Promise<string> {
     const context: CallContext = { operation: "login" };
     const secrets = [credentials.password];
-    const result = await this.#post(context, {
+    const result = await this.#call(context, {
+      method: "POST",
       path: LOGIN_PATH,
       headers: {},
       body: JSON.stringify({ username: credentials.username, password: credentials.password }),
@@ -78,7 +82,8 @@ export class AxelnacClient {
   async sendUserCredentials(args: SendUserCredentialsArgs, token: string): Promise<Delivered> {
     const context: CallContext = { operation: "send", pid: args.pid };
     const secrets = [args.password, token];
-    const result = await this.#post(context, {
+    const result = await this.#call(context, {
+      method: "POST",
       path: SEND_USER_CREDENTIALS_PATH,
       // Capital B: the appliance strips the prefix case-sensitively (docs/axelnac-api.md §2).
       headers: { authorization: `Bearer ${token}` },
@@ -97,6 +102,24 @@ export class AxelnacClient {
     return outcome;
   }
 
+  /**
+   * Asks the appliance about `token`: an authenticated call that changes nothing (it only restarts
+   * the token's idle timer), for `check` to prove the API accepts a token. Resolves when it does.
+   */
+  async tokenInfo(token: string): Promise<void> {
+    const context: CallContext = { operation: "token_info" };
+    const secrets = [token];
+    const result = await this.#call(context, {
+      method: "GET",
+      path: TOKEN_INFO_PATH,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const outcome = result.ok
+      ? classifyTokenInfoReply(toReply(result, secrets))
+      : classifyTransportFailure(result, context, secrets);
+    if (outcome !== true) throw this.#failed(outcome);
+  }
+
   /** Waits for requests in flight, then closes every connection. */
   async close(): Promise<void> {
     await this.#pool.close();
@@ -110,9 +133,9 @@ export class AxelnacClient {
     await this.#pool.destroy();
   }
 
-  async #post(
+  async #call(
     context: CallContext,
-    request: Omit<PostRequest, "deadlineMs">,
+    request: Omit<ApiRequest, "deadlineMs">,
   ): Promise<ExchangeResult> {
     const pid = context.operation === "send" ? { pid: context.pid } : {};
     this.#logger.trace(
@@ -120,7 +143,7 @@ export class AxelnacClient {
       "axelnac request",
     );
     const started = performance.now();
-    const result = await postJson(this.#pool, {
+    const result = await exchange(this.#pool, {
       ...request,
       headers: { accept: "application/json", ...request.headers },
       deadlineMs: this.#requestTimeoutMs,

@@ -18,10 +18,13 @@ export interface RawReply {
 
 export type ExchangeResult = ({ ok: true } & RawReply) | ({ ok: false } & TransportFailure);
 
-export interface PostRequest {
+export interface ApiRequest {
+  /** POST carries a JSON body; GET none. */
+  method: "GET" | "POST";
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, for a POST. */
+  body?: string;
   /** Longest the exchange may take, from the request going out to the answer's last byte. */
   deadlineMs: number;
 }
@@ -40,7 +43,7 @@ export class RequestDeadlineError extends Error {
 }
 
 /** Never rejects: a failure is a value, so the caller decides what it means. */
-export function postJson(dispatcher: Dispatcher, request: PostRequest): Promise<ExchangeResult> {
+export function exchange(dispatcher: Dispatcher, request: ApiRequest): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -84,13 +87,16 @@ export function postJson(dispatcher: Dispatcher, request: PostRequest): Promise<
       },
     };
 
+    const body = request.body;
     dispatcher.dispatch(
-      {
-        path: request.path,
-        method: "POST",
-        headers: { "content-type": "application/json", ...request.headers },
-        body: request.body,
-      },
+      body === undefined
+        ? { path: request.path, method: request.method, headers: request.headers }
+        : {
+            path: request.path,
+            method: request.method,
+            headers: { "content-type": "application/json", ...request.headers },
+            body,
+          },
       handler,
     );
   });

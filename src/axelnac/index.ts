@@ -1,12 +1,19 @@
 /** The AxelNAC REST client and its outcomes. */
 
-export { classifyLoginReply, classifySendReply, type Delivered, type Reply } from "./classify";
+export {
+  classifyLoginReply,
+  classifySendReply,
+  classifyTokenInfoReply,
+  type Delivered,
+  type Reply,
+} from "./classify";
 export { classifyTransportFailure, type TransportFailure } from "./classify-network";
 export {
   AxelnacClient,
   LOGIN_PATH,
   SEND_USER_CREDENTIALS_PATH,
   type SendUserCredentialsArgs,
+  TOKEN_INFO_PATH,
 } from "./client";
 export * from "./errors";
 export { type AxelnacClientOptions, CLIENT_DEFAULTS } from "./options";

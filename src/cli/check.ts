@@ -1,16 +1,17 @@
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
-import { connectRedis } from "../redis/connection";
-import { connectAppliance } from "../wiring/appliance";
-import { createFleetTokenManager } from "../wiring/fleet-token";
+import { type Appliance, connectAppliance } from "../wiring/appliance";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
+import { type CheckFindings, checkRedis } from "./check-redis";
 import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const CHECK_USAGE = `usage: axelnac-courier check
 
-Logs in to AxelNAC (or the built-in simulator when AXELNAC_URL is unset) through the fleet's
-shared token in Redis, and says whether the API credentials and Redis work.`;
+Logs in to AxelNAC (or the built-in simulator when AXELNAC_URL is unset) with the API credentials
+and asks the API about that new token (token_info): the fleet's shared token in Redis is neither
+used nor replaced. Says whether Redis answers, and in what state the fleet's token is there (read
+only). Ends within the appliance's timeouts and 10 s for Redis. Exit 0 when both work, 1 otherwise.`;
 
 export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, noArguments("check", CHECK_USAGE));
@@ -19,19 +20,39 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   warnIfSecretsInPlaintext(config, logger);
   const appliance = await connectAppliance(config, logger);
-  const redis = connectRedis(config.redis, logger, "check");
-  const tokens = createFleetTokenManager(config, redis, appliance, logger);
   try {
-    await tokens.getToken();
-    io.stdout.write(
-      `ok: ${appliance.url} accepted the API credentials of "${appliance.credentials.username}"; the token is shared in Redis\n`,
-    );
-    return EXIT.ok;
-  } catch (error) {
-    return reportFailure(io, error);
+    // Side by side: neither waits for the other to fail, so the whole check ends within the
+    // longer of the two bounds.
+    const findings = await Promise.all([
+      checkAppliance(appliance),
+      checkRedis(config, appliance, logger),
+    ]);
+    for (const { lines } of findings) for (const line of lines) io.stdout.write(`${line}\n`);
+    const failures = findings.flatMap((finding) => finding.failures);
+    for (const failure of failures) reportFailure(io, failure);
+    return failures.length === 0 ? EXIT.ok : EXIT.failed;
   } finally {
-    await tokens.close();
-    redis.disconnect();
     await appliance.close();
+  }
+}
+
+/**
+ * A login of check's own, every time: a token cached in Redis proves nothing of the credentials,
+ * the appliance, or what answers at its address now. token_info with the new token then proves
+ * the API itself accepts it. The token is not stored; unused, it dies at its idle timeout.
+ */
+async function checkAppliance(appliance: Appliance): Promise<CheckFindings> {
+  const { client, credentials, url } = appliance;
+  try {
+    const token = await client.login(credentials);
+    await client.tokenInfo(token);
+    return {
+      lines: [
+        `ok: ${url} accepted the API credentials of "${credentials.username}"; a token of check's own answered token_info (the fleet's token was left alone)`,
+      ],
+      failures: [],
+    };
+  } catch (error) {
+    return { lines: [], failures: [error] };
   }
 }

@@ -12,7 +12,7 @@ import { runStatus } from "./status";
 import { runWorker } from "./worker";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  check: { run: runCheck, summary: "log in once through the shared token and report" },
+  check: { run: runCheck, summary: "log in to the appliance, look at Redis, and report" },
   demo: { run: runDemo, summary: "deliver to sample guests through the simulator, then clean up" },
   enqueue: { run: runEnqueue, summary: "enqueue one credential delivery (password on stdin)" },
   import: { run: runImport, summary: "enqueue a delivery per row of a registration file (CSV)" },

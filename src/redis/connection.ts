@@ -2,6 +2,14 @@ import Redis, { type RedisOptions } from "ioredis";
 import type { RedisTarget } from "../config/redis-target";
 import type { Logger } from "../logging/logger";
 
+export interface ConnectionOptions {
+  /**
+   * A command not answered within it fails ("Command timed out"): for one-shot commands, which
+   * must end rather than wait for ever for a Redis that stalls. A worker's connection has none.
+   */
+  commandTimeoutMs?: number;
+}
+
 /**
  * A Redis connection that survives Redis going away: it reconnects with a growing delay (capped
  * at 5 s) and says so once per change of state, not once per attempt.
@@ -9,12 +17,18 @@ import type { Logger } from "../logging/logger";
  * for the reconnection instead of failing.
  * BullMQ's own connections (a worker's blocking one) are duplicates of it, with the same user and TLS.
  */
-export function connectRedis(target: RedisTarget, logger: Logger, name: string): Redis {
+export function connectRedis(
+  target: RedisTarget,
+  logger: Logger,
+  name: string,
+  options: ConnectionOptions = {},
+): Redis {
   const { url } = target;
   const redis = new Redis(url, {
     ...tlsOptions(target),
     connectionName: `axelnac-courier:${name}`,
     maxRetriesPerRequest: null,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
   });

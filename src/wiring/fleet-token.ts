@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type Redis from "ioredis";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
-import { TokenManager } from "../token";
+import { TokenManager, TokenStore } from "../token";
 import type { Appliance } from "./appliance";
 
 /** The fleet's shared token, wired from configuration. */
@@ -12,10 +12,10 @@ export function createFleetTokenManager(
   appliance: Pick<Appliance, "client" | "credentials" | "url">,
   logger: Logger,
 ): TokenManager {
-  const { client, credentials, url } = appliance;
+  const { client, credentials } = appliance;
   return new TokenManager({
     redis,
-    keyPrefix: `${config.redisKeyPrefix}:${applianceKey(url, credentials.username)}`,
+    keyPrefix: fleetTokenPrefix(config, appliance),
     login: () => client.login(credentials),
     idleTimeoutMs: config.token.idleTimeoutMs,
     maxLifetimeMs: config.token.maxLifetimeMs,
@@ -26,6 +26,25 @@ export function createFleetTokenManager(
     keyRing: config.encryption.ring,
     logger: logger.child({ component: "token" }),
   });
+}
+
+/**
+ * The fleet's token in Redis, to read without taking part in its refresh: `check` reports its
+ * state and never stores, touches or discards it.
+ */
+export function fleetTokenStore(
+  config: Config,
+  redis: Redis,
+  appliance: Pick<Appliance, "credentials" | "url">,
+): TokenStore {
+  return new TokenStore(redis, fleetTokenPrefix(config, appliance), config.encryption.ring);
+}
+
+function fleetTokenPrefix(
+  config: Config,
+  { url, credentials }: Pick<Appliance, "credentials" | "url">,
+): string {
+  return `${config.redisKeyPrefix}:${applianceKey(url, credentials.username)}`;
 }
 
 /**

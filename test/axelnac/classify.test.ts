@@ -5,6 +5,7 @@ import {
   type AxelnacError,
   classifyLoginReply,
   classifySendReply,
+  classifyTokenInfoReply,
   classifyTransportFailure,
   DEFAULT_RETRY_AFTER_MS,
   EndpointMissingError,
@@ -256,6 +257,78 @@ describe("classifyLoginReply", () => {
   });
 });
 
+describe("classifyTokenInfoReply", () => {
+  function tokenInfoError(r: Reply): AxelnacError {
+    const outcome = classifyTokenInfoReply(r, NOW);
+    if (outcome === true) throw new Error("expected an error, got the token's information");
+    return outcome;
+  }
+
+  it.each([
+    [200, { item: { username: "admin", expires_at: "2025-04-01T12:15:00Z" } }],
+    [200, { item: {}, status: 200 }],
+    [204, { item: { username: "admin" } }],
+  ])("%i with the token's item → accepted", (status, body) => {
+    expect(classifyTokenInfoReply(reply(status, body), NOW)).toBe(true);
+  });
+
+  it.each<[unknown, string]>([
+    ["<!doctype html><html><body>Guest portal</body></html>", "a web page"],
+    [{}, "no item"],
+    [{ item: "admin" }, "an item that is not an object"],
+    [{ item: ["admin"] }, "an item that is a list"],
+    [["item"], "a list"],
+    ["", "nothing"],
+  ])("2xx with %p (%s) → AXELNAC_UNEXPECTED_RESPONSE", (body) => {
+    const error = tokenInfoError(reply(200, body));
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error.message).toBe(
+      "token_info answered 200 without the token's information (AXELNAC_UNEXPECTED_RESPONSE)",
+    );
+    expect(error.operation).toBe("token_info");
+    expect(error.status).toBe(200);
+  });
+
+  it.each<[number, unknown, string, string]>([
+    [
+      401,
+      { message: "Invalid token. Login again using /api/v1/login" },
+      "AXELNAC_TOKEN_REJECTED",
+      "token_rejected",
+    ],
+    [
+      404,
+      {
+        message:
+          "Couldn't find any information for the current token. Either it is invalid or it has expired.",
+      },
+      "AXELNAC_TOKEN_REJECTED",
+      "token_rejected",
+    ],
+    [404, perl(404, "Unknown path /api/v1/token_info"), "AXELNAC_ENDPOINT_MISSING", "systemic"],
+    [404, "<html>Not Found</html>", "AXELNAC_ENDPOINT_MISSING", "systemic"],
+    [400, { message: "bad request" }, "AXELNAC_INVALID_REQUEST", "permanent"],
+    [403, { message: "Unauthorized access" }, "AXELNAC_ACCESS_DENIED", "systemic"],
+    [429, "", "AXELNAC_THROTTLED", "throttled"],
+    [500, perl(500, "Internal error"), "AXELNAC_SERVER_ERROR", "retryable"],
+    [503, "", "AXELNAC_UNREACHABLE", "unreachable"],
+    [302, "", "AXELNAC_UNEXPECTED_RESPONSE", "unreachable"],
+  ])("%i → %s", (status, body, code, failureClass) => {
+    const error = tokenInfoError(reply(status, body));
+    expect(error.code).toBe(code);
+    expect(error.failureClass).toBe(failureClass);
+    expect(error.operation).toBe("token_info");
+    expect(error.message.startsWith("token_info ")).toBe(true);
+    expect(error.pid).toBeUndefined();
+  });
+
+  it("says why the token was refused", () => {
+    expect(tokenInfoError(reply(401, { message: "Invalid token" })).message).toBe(
+      "token_info rejected: 401 Invalid token (AXELNAC_TOKEN_REJECTED)",
+    );
+  });
+});
+
 function networkError(message: string, code: string, name = "Error"): Error {
   const error = new Error(message);
   error.name = name;
@@ -265,6 +338,7 @@ function networkError(message: string, code: string, name = "Error"): Error {
 describe("classifyTransportFailure", () => {
   const send = { operation: "send", pid: "guest-1" } as const;
   const login = { operation: "login" } as const;
+  const tokenInfo = { operation: "token_info" } as const;
 
   it.each([
     ["connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED"],
@@ -291,7 +365,7 @@ describe("classifyTransportFailure", () => {
     ["read ECONNRESET", "ECONNRESET"],
     ["write EPIPE", "EPIPE"],
     ["The client is closed", "UND_ERR_CLOSED"],
-  ])("sent: %s → ambiguous on send, unreachable on login", (message, code) => {
+  ])("sent: %s → ambiguous on send, unreachable on login and token_info", (message, code) => {
     const sent = { error: networkError(message, code), requestSent: true };
     const ambiguous = classifyTransportFailure(sent, send);
     expect(ambiguous).toBeInstanceOf(AmbiguousOutcomeError);
@@ -299,6 +373,10 @@ describe("classifyTransportFailure", () => {
     expect(ambiguous.failureClass).toBe("ambiguous");
     expect(ambiguous.message).toContain("the SMS may have gone out");
     expect(classifyTransportFailure(sent, login)).toBeInstanceOf(ApplianceUnreachableError);
+    const asked = classifyTransportFailure(sent, tokenInfo);
+    expect(asked).toBeInstanceOf(ApplianceUnreachableError);
+    expect(asked.message).toMatch(/^token_info failed: .* \(AXELNAC_UNREACHABLE\)$/);
+    expect(asked.message).toContain(message);
   });
 
   it.each([

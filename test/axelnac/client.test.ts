@@ -138,6 +138,14 @@ describe("AxelnacClient against the simulator", () => {
     expect(error).toBeInstanceOf(TokenRejectedError);
   });
 
+  it("token_info accepts a token just issued, and refuses an unknown one → AXELNAC_TOKEN_REJECTED", async () => {
+    await expect(client.tokenInfo(await client.login(API))).resolves.toBeUndefined();
+    const error = await failure(client.tokenInfo("0".repeat(64)));
+    expect(error).toBeInstanceOf(TokenRejectedError);
+    expect(error.operation).toBe("token_info");
+    expect(error.message).not.toContain("0".repeat(64));
+  });
+
   it("422 missing parameter → AXELNAC_INVALID_REQUEST, permanent", async () => {
     const token = await client.login(API);
     const error = await failure(client.sendUserCredentials({ ...alice, source_id: "" }, token));

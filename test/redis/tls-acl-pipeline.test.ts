@@ -121,7 +121,7 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
     expectNoSecrets(everything.join("\n"), [locked.password, API.password, ...passwords, ...keys]);
   });
 
-  it("check logs in to the appliance and shares the token in Redis", async () => {
+  it("check logs in to the appliance and reads the fleet's token in Redis", async () => {
     const result = await cli(["check"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^ok: http:\/\/127\.0\.0\.1:\d+ accepted the API credentials/m);

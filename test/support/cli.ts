@@ -36,3 +36,45 @@ export function runCli(
     child.stdin.end(input ?? "");
   });
 }
+
+/** How a command that must end by itself ended: what it printed, when, and whether it had to be killed. */
+export interface BoundedCliResult extends CliResult {
+  elapsedMs: number;
+  /** It had not ended by the deadline and was killed. */
+  killed: boolean;
+}
+
+/** Runs the command as `runCli` does, killing it if it has not ended within `killAfterMs`. */
+export function runCliWithin(
+  killAfterMs: number,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<BoundedCliResult> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args],
+      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env } },
+    );
+    let stdout = "";
+    let stderr = "";
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill("SIGKILL");
+    }, killAfterMs);
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started, killed });
+    });
+    child.stdin.end();
+  });
+}
