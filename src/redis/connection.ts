@@ -32,10 +32,22 @@ export function connectRedis(
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
   });
-  let down = false;
+  // Said once per change of state, not once per reconnection attempt. A refusal of the
+  // credentials is a problem of its own, said even while Redis was already reported unreachable;
+  // once refused, the errors of the reconnections it causes say nothing new until Redis is ready.
+  let down: "unreachable" | "refused" | undefined;
   redis.on("error", (error: NodeJS.ErrnoException) => {
-    if (down) return;
-    down = true;
+    const refused = isAuthRefusal(error);
+    const state = refused ? "refused" : "unreachable";
+    if (down === state || (down === "refused" && !refused)) return;
+    down = state;
+    if (refused) {
+      logger.error(
+        { redis: redactRedisUrl(url), code: REDIS_AUTH_REFUSED },
+        `Redis refused the credentials of REDIS_URL (${refusalReply(error)}): check its user and password; retrying`,
+      );
+      return;
+    }
     logger.error(
       { redis: redactRedisUrl(url), code: error.code },
       `Redis unreachable (${error.message}); reconnecting`,
@@ -43,7 +55,7 @@ export function connectRedis(
   });
   redis.on("ready", () => {
     if (!down) return;
-    down = false;
+    down = undefined;
     logger.info({ redis: redactRedisUrl(url) }, "Redis reachable again");
   });
   return redis;
@@ -71,26 +83,64 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
+const REDIS_AUTH_REFUSED = "COURIER_REDIS_AUTH_REFUSED";
+
+/**
+ * Redis' answers to credentials it does not accept: WRONGPASS (a wrong user or password), NOAUTH
+ * (none given where one is needed), and Redis 5's "invalid password". ioredis reports a refusal
+ * met by its ready check as "Ready check failed: NOAUTH …".
+ */
+const AUTH_REFUSAL = /\b(WRONGPASS|NOAUTH)\b|^ERR invalid password/;
+
+export function isAuthRefusal(error: Error): boolean {
+  return AUTH_REFUSAL.test(error.message);
+}
+
+/** Redis' own words, without the prefix ioredis adds. */
+function refusalReply(error: Error): string {
+  return error.message.replace(/^Ready check failed: /, "");
+}
+
 /** How long a one-shot command waits for Redis before it says Redis is unreachable. */
 export const ONE_SHOT_REDIS_TIMEOUT_MS = 10_000;
 
-/** For one-shot commands: an answer within `timeoutMs`, rather than waiting for Redis forever. */
+/**
+ * For one-shot commands: an answer within `timeoutMs`, rather than waiting for Redis forever;
+ * at once when Redis refuses the credentials, which no wait mends.
+ */
 export function whenRedisReady(redis: Redis, timeoutMs: number, url: string): Promise<void> {
   if (redis.status === "ready") return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
       redis.off("ready", onReady);
-      reject(
+      redis.off("error", onError);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () =>
+        settle(
+          Object.assign(
+            new Error(`Redis at ${redactRedisUrl(url)} is not reachable (waited ${timeoutMs} ms)`),
+            { code: "COURIER_REDIS_UNREACHABLE" },
+          ),
+        ),
+      timeoutMs,
+    );
+    const onReady = () => settle();
+    const onError = (error: Error) => {
+      if (!isAuthRefusal(error)) return;
+      settle(
         Object.assign(
-          new Error(`Redis at ${redactRedisUrl(url)} is not reachable (waited ${timeoutMs} ms)`),
-          { code: "COURIER_REDIS_UNREACHABLE" },
+          new Error(
+            `Redis at ${redactRedisUrl(url)} refused the credentials of REDIS_URL (${refusalReply(error)})`,
+          ),
+          { code: REDIS_AUTH_REFUSED },
         ),
       );
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
     };
     redis.once("ready", onReady);
+    redis.on("error", onError);
   });
 }
