@@ -28,6 +28,7 @@ export default {
     "src/key-rotation/job-data-sealing.ts",
     "src/outcome/*.ts",
     "!src/outcome/index.ts",
+    "src/redis/eviction-policy.ts",
     "src/secrets/*.ts",
     "!src/secrets/index.ts",
     "src/token/token-sealing.ts",

@@ -7,6 +7,7 @@ import {
   redactRedisUrl,
   whenRedisReady,
 } from "../redis/connection";
+import { evictionProblem } from "../redis/eviction-policy";
 import type { LoginFailure, StoredToken } from "../token";
 import type { Appliance } from "../wiring/appliance";
 import { fleetTokenStore } from "../wiring/fleet-token";
@@ -18,7 +19,8 @@ export interface CheckFindings {
 }
 
 /**
- * Whether Redis answers, and the fleet's token there, read only: `check` neither stores, touches
+ * Whether Redis answers and keeps every key (maxmemory-policy noeviction), and the fleet's token
+ * there, read only: `check` neither stores, touches
  * nor discards it, nor takes the refresh lock. Every wait is bounded: the connection by
  * ONE_SHOT_REDIS_TIMEOUT_MS, each command by the same.
  */
@@ -34,10 +36,18 @@ export async function checkRedis(
   try {
     await whenRedisReady(redis, ONE_SHOT_REDIS_TIMEOUT_MS, url);
     const store = fleetTokenStore(config, redis, appliance);
-    const [token, held] = await Promise.all([store.read(), store.readLoginFailure()]);
-    const lines = [`ok: Redis at ${redactRedisUrl(url)} answers`, describeFleetToken(token)];
+    const [info, token, held] = await Promise.all([
+      redis.info("memory"),
+      store.read(),
+      store.readLoginFailure(),
+    ]);
+    const eviction = evictionProblem(info, redactRedisUrl(url));
+    const lines = [
+      ...(eviction ? [] : [`ok: Redis at ${redactRedisUrl(url)} answers`]),
+      describeFleetToken(token),
+    ];
     if (held) lines.push(describeHeldBack(held));
-    return { lines, failures: [] };
+    return { lines, failures: eviction ? [eviction] : [] };
   } catch (error) {
     return { lines: [], failures: [asRedisFailure(error, url)] };
   } finally {

@@ -4,6 +4,7 @@ import type { Config } from "../config/config";
 import { batchOfJob } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
+import { reportEvictionPolicy } from "../redis/memory-policy";
 import { openQueue } from "../redis/queue";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
@@ -38,6 +39,7 @@ export async function startDeliveryWorker(
   const queue = openQueue(queueSettings, redis, logger);
   // Fleet-wide, idempotent: every worker sets the same value from the same setting.
   await queue.setGlobalConcurrency(delivery.maxInFlight);
+  await reportEvictionPolicy(redis, config.redis.url, logger);
 
   const pause = new FleetPause({
     queue,
