@@ -43,18 +43,37 @@ export function describeCall(context: CallContext): string {
     : context.operation;
 }
 
+/** Longest token the courier accepts; the appliance's are 64 hex digits. */
+export const TOKEN_MAX_LENGTH = 4_096;
+
+/** A token travels in an Authorization header: visible ASCII only, no space, no control character. */
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
 export function classifyLoginReply(reply: Reply, now: number = Date.now()): string | AxelnacError {
   if (isSuccess(reply.status)) {
     const json = reply.body.json;
-    if (isRecord(json) && typeof json.token === "string" && json.token.length > 0)
-      return json.token;
-    // The body is not quoted: it might hold a token-like value in an unexpected shape.
-    return new UnexpectedResponseError(`login answered ${reply.status} without a token`, {
-      operation: "login",
-      status: reply.status,
-    });
+    const details = { operation: "login", status: reply.status } as const;
+    if (!isRecord(json) || typeof json.token !== "string" || json.token.length === 0) {
+      // The body is not quoted: it might hold a token-like value in an unexpected shape.
+      return new UnexpectedResponseError(`login answered ${reply.status} without a token`, details);
+    }
+    const flaw = tokenFlaw(json.token);
+    if (flaw === undefined) return json.token;
+    // Not quoted either, however malformed: it is a credential. Stored, it would fail every
+    // request of the fleet as a header that cannot be sent, an appliance seemingly unreachable.
+    return new UnexpectedResponseError(
+      `login answered ${reply.status} with a malformed token (${json.token.length} characters, ${flaw})`,
+      details,
+    );
   }
   return classifyFailure(reply, { operation: "login" }, now);
+}
+
+/** What makes a token unusable in a header, or undefined when it can be sent. */
+function tokenFlaw(token: string): string | undefined {
+  if (token.length > TOKEN_MAX_LENGTH) return `more than ${TOKEN_MAX_LENGTH}`;
+  if (!TOKEN_CHARACTERS.test(token)) return "some of them spaces, control or non-ASCII characters";
+  return undefined;
 }
 
 /**

@@ -221,6 +221,44 @@ describe("classifyLoginReply", () => {
     },
   );
 
+  it.each([
+    ["64 hex digits", "0123456789abcdef".repeat(4)],
+    [
+      "every visible ASCII character",
+      String.fromCharCode(...Array.from({ length: 94 }, (_, i) => 0x21 + i)),
+    ],
+    ["4096 characters", "t".repeat(4_096)],
+    ["one character", "t"],
+  ])("returns a token of %s as it is", (_, token) => {
+    expect(classifyLoginReply(reply(200, { token }), NOW)).toBe(token);
+  });
+
+  it.each([
+    [
+      "a line break",
+      "abc\r\nX-Injected: 1",
+      "some of them spaces, control or non-ASCII characters",
+    ],
+    ["a space", "abc def", "some of them spaces, control or non-ASCII characters"],
+    ["a tab", "abc\tdef", "some of them spaces, control or non-ASCII characters"],
+    ["a NUL", "abc\u0000", "some of them spaces, control or non-ASCII characters"],
+    ["an escape sequence", "\u001b[2Jabc", "some of them spaces, control or non-ASCII characters"],
+    ["DEL", "abc\u007f", "some of them spaces, control or non-ASCII characters"],
+    ["a letter outside ASCII", "tökén", "some of them spaces, control or non-ASCII characters"],
+    ["4097 characters", "t".repeat(4_097), "more than 4096"],
+  ])(
+    "refuses a token holding %s → AXELNAC_UNEXPECTED_RESPONSE, without quoting it",
+    (_, token, flaw) => {
+      const error = loginError(reply(200, { token }));
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect(error.operation).toBe("login");
+      expect(error.status).toBe(200);
+      expect(error.message).toBe(
+        `login answered 200 with a malformed token (${token.length} characters, ${flaw}) (AXELNAC_UNEXPECTED_RESPONSE)`,
+      );
+    },
+  );
+
   it.each<[number, unknown, string, string]>([
     [
       401,
