@@ -27,8 +27,23 @@ export interface TransportFailure {
   status?: number;
 }
 
-/** OpenSSL's verification failures and Node's host-name check: the certificate is not trusted. */
-const CERTIFICATE_CODES = new Set([
+/**
+ * OpenSSL's verification failures and Node's host-name check, by what the operator must do: a
+ * certificate issued for another name needs another AXELNAC_URL (or a new certificate), one
+ * outside its validity period a renewal (or a right clock), the rest a CA to trust.
+ */
+const NAME_MISMATCH_CODES = new Set([
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "HOSTNAME_MISMATCH",
+  "IP_ADDRESS_MISMATCH",
+]);
+const VALIDITY_CODES = new Set([
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+]);
+const TRUST_CODES = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "SELF_SIGNED_CERT_IN_CHAIN",
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -37,10 +52,6 @@ const CERTIFICATE_CODES = new Set([
   "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
   "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
   "CERT_SIGNATURE_FAILURE",
-  "CERT_NOT_YET_VALID",
-  "CERT_HAS_EXPIRED",
-  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
-  "ERROR_IN_CERT_NOT_AFTER_FIELD",
   "CERT_CHAIN_TOO_LONG",
   "CERT_REVOKED",
   "INVALID_CA",
@@ -48,9 +59,21 @@ const CERTIFICATE_CODES = new Set([
   "INVALID_PURPOSE",
   "CERT_UNTRUSTED",
   "CERT_REJECTED",
-  "HOSTNAME_MISMATCH",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
+
+/** What is wrong with the certificate and what to do, or undefined for a failure of another kind. */
+function certificateProblem(code: string, what: string): string | undefined {
+  if (NAME_MISMATCH_CODES.has(code)) {
+    return `the appliance's TLS certificate does not name the host of AXELNAC_URL: ${what}; use a name the certificate holds in AXELNAC_URL, or have it reissued for this one`;
+  }
+  if (VALIDITY_CODES.has(code)) {
+    return `the appliance's TLS certificate is outside its validity period: ${what}; renew it on the appliance, or set this host's clock right`;
+  }
+  if (TRUST_CODES.has(code)) {
+    return `the appliance's TLS certificate is not trusted: ${what}; set AXELNAC_CA_FILE to the CA that signed it`;
+  }
+  return undefined;
+}
 
 export function classifyTransportFailure(
   failure: TransportFailure,
@@ -70,11 +93,9 @@ export function classifyTransportFailure(
   const what = describeError(cause);
 
   // Stryker disable next-line StringLiteral: any fallback that is not a certificate code is equivalent
-  if (CERTIFICATE_CODES.has(errorCode(failure.error) ?? "")) {
-    return new TlsUntrustedError(
-      `${call} failed: the appliance's TLS certificate is not trusted: ${what}; set AXELNAC_CA_FILE to the CA that signed it`,
-      details,
-    );
+  const certificate = certificateProblem(errorCode(failure.error) ?? "", what);
+  if (certificate !== undefined) {
+    return new TlsUntrustedError(`${call} failed: ${certificate}`, details);
   }
   if (!failure.requestSent || context.operation !== "send") {
     return new ApplianceUnreachableError(`${call} failed: ${what}`, details);

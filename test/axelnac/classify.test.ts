@@ -417,13 +417,45 @@ describe("classifyTransportFailure", () => {
     expect(asked.message).toContain(message);
   });
 
+  const TRUST = "; set AXELNAC_CA_FILE to the CA that signed it";
+  const NAME =
+    "the appliance's TLS certificate does not name the host of AXELNAC_URL: certificate problem; use a name the certificate holds in AXELNAC_URL, or have it reissued for this one";
+  const PERIOD =
+    "the appliance's TLS certificate is outside its validity period: certificate problem; renew it on the appliance, or set this host's clock right";
   it.each([
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-    "CERT_HAS_EXPIRED",
-  ])("%s → TLS untrusted (systemic)", (code) => {
+    [
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      `the appliance's TLS certificate is not trusted: certificate problem [DEPTH_ZERO_SELF_SIGNED_CERT]${TRUST}`,
+    ],
+    [
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      `the appliance's TLS certificate is not trusted: certificate problem [SELF_SIGNED_CERT_IN_CHAIN]${TRUST}`,
+    ],
+    [
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      `the appliance's TLS certificate is not trusted: certificate problem [UNABLE_TO_VERIFY_LEAF_SIGNATURE]${TRUST}`,
+    ],
+    [
+      "CERT_REVOKED",
+      `the appliance's TLS certificate is not trusted: certificate problem [CERT_REVOKED]${TRUST}`,
+    ],
+    [
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      NAME.replace("problem;", "problem [ERR_TLS_CERT_ALTNAME_INVALID];"),
+    ],
+    ["HOSTNAME_MISMATCH", NAME.replace("problem;", "problem [HOSTNAME_MISMATCH];")],
+    ["IP_ADDRESS_MISMATCH", NAME.replace("problem;", "problem [IP_ADDRESS_MISMATCH];")],
+    ["CERT_HAS_EXPIRED", PERIOD.replace("problem;", "problem [CERT_HAS_EXPIRED];")],
+    ["CERT_NOT_YET_VALID", PERIOD.replace("problem;", "problem [CERT_NOT_YET_VALID];")],
+    [
+      "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+      PERIOD.replace("problem;", "problem [ERROR_IN_CERT_NOT_BEFORE_FIELD];"),
+    ],
+    [
+      "ERROR_IN_CERT_NOT_AFTER_FIELD",
+      PERIOD.replace("problem;", "problem [ERROR_IN_CERT_NOT_AFTER_FIELD];"),
+    ],
+  ])("%s → TLS untrusted (systemic), with what to do about it", (code, said) => {
     for (const context of [send, login]) {
       const error = classifyTransportFailure(
         { error: networkError("certificate problem", code), requestSent: false },
@@ -432,7 +464,8 @@ describe("classifyTransportFailure", () => {
       expect(error).toBeInstanceOf(TlsUntrustedError);
       expect(error.code).toBe("AXELNAC_TLS_UNTRUSTED");
       expect(error.failureClass).toBe("systemic");
-      expect(error.message).toContain("AXELNAC_CA_FILE");
+      const call = context === login ? "login" : 'send_user_credentials for pid "guest-1"';
+      expect(error.message).toBe(`${call} failed: ${said} (AXELNAC_TLS_UNTRUSTED)`);
     }
   });
 

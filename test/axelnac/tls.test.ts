@@ -64,7 +64,7 @@ describe("AxelnacClient over HTTPS (simulator with a self-signed certificate)", 
     expect(String(warnings[0]?.msg)).toMatch(/TLS certificate verification .* DISABLED/);
   });
 
-  it("refuses a trusted certificate issued for another host → AXELNAC_TLS_UNTRUSTED", async () => {
+  it("refuses a trusted certificate issued for another host → AXELNAC_TLS_UNTRUSTED, naming the host as the problem", async () => {
     // The certificate names 127.0.0.1, ::1 and localhost; 127.0.0.2 is the same machine (Linux
     // routes all of 127/8 to loopback) under a name the certificate does not carry.
     const other = await startSimulator({ port: 0, host: "127.0.0.2", ...API, tls: true }).catch(
@@ -76,6 +76,11 @@ describe("AxelnacClient over HTTPS (simulator with a self-signed certificate)", 
       const error = await client.login(API).catch((e: AxelnacError) => e);
       expect(error).toBeInstanceOf(TlsUntrustedError);
       expect((error as AxelnacError).cause).toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+      // The CA is given and right: the advice is about the name, not AXELNAC_CA_FILE.
+      expect((error as AxelnacError).message).toMatch(
+        /^login failed: the appliance's TLS certificate does not name the host of AXELNAC_URL: .*127\.0\.0\.2.*; use a name the certificate holds in AXELNAC_URL, or have it reissued for this one \(AXELNAC_TLS_UNTRUSTED\)$/,
+      );
+      expect((error as AxelnacError).message).not.toContain("AXELNAC_CA_FILE");
     } finally {
       await client.close();
       await other.close();
