@@ -6,9 +6,14 @@ export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
 /** Batch ids go into job ids and Redis keys: a small alphabet keeps both unambiguous. */
 export const BATCH_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** A string field: a missing one "is required", one of another type "must be a string". */
+/**
+ * A string field: a missing one "is required", one of another type "must be a string". The error
+ * function is also the message of every check given none of its own, so each check names its own.
+ */
 const text = () =>
   z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") });
+
+const TOO_LONG = "must be at most 255 characters";
 
 /**
  * A credential-delivery job, version 1: the contract upstream producers rely on
@@ -18,14 +23,14 @@ const text = () =>
 export const deliveryJobSchema = z.object({
   pid: text()
     .min(1, "must not be empty")
-    .max(255, "must be at most 255 characters")
+    .max(255, TOO_LONG)
     .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
-  password: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
-  source_id: text().min(1, "must not be empty").max(255, "must be at most 255 characters"),
+  password: text().min(1, "must not be empty").max(255, TOO_LONG),
+  source_id: text().min(1, "must not be empty").max(255, TOO_LONG),
   batch_id: text()
     .regex(BATCH_ID_PATTERN, "must be 1 to 64 letters, digits, dots, dashes or underscores")
     .optional(),
-  reference: text().max(255).optional(),
+  reference: text().max(255, TOO_LONG).optional(),
 });
 
 export type DeliveryJob = z.output<typeof deliveryJobSchema>;

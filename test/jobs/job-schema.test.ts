@@ -39,6 +39,20 @@ describe("the job contract, version 1", () => {
     expect(!result.ok && result.reason).toContain(reason);
   });
 
+  it.each([
+    ["pid", "x".repeat(256)],
+    ["password", "x".repeat(256)],
+    ["source_id", "x".repeat(256)],
+    ["reference", "x".repeat(256)],
+  ])("says a %s over 255 characters is too long, not of the wrong type", (field, value) => {
+    const job = { pid: "a", password: "p", source_id: "s", [field]: value };
+    const result = validateDeliveryJob(job);
+    expect(!result.ok && result.reason).toBe(
+      `invalid job: ${field}: must be at most 255 characters`,
+    );
+    expect(validateDeliveryJob({ ...job, [field]: value.slice(1) }).ok).toBe(true);
+  });
+
   it("never quotes a value in its reason, since it may be a password", () => {
     const result = validateDeliveryJob({ pid: "ok", password: "x".repeat(300), source_id: "s" });
     expect(!result.ok && result.reason).toBe(
