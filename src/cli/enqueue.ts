@@ -81,6 +81,12 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
     io.stderr.write("enqueue: the password is empty\n");
     return EXIT.usage;
   }
+  // The whole job, password included, is checked before connecting: the same rules as import.
+  const checked = validateDeliveryJob({ ...fields, password });
+  if (!checked.ok) {
+    io.stderr.write(`enqueue: ${checked.reason}\n`);
+    return EXIT.usage;
+  }
 
   // stdout carries the one result line scripts read; logs go to stderr.
   const logger = createCommandLogger(config.log.level, io.stderr);

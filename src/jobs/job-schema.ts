@@ -25,7 +25,15 @@ export const deliveryJobSchema = z.object({
     .min(1, "must not be empty")
     .max(255, TOO_LONG)
     .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
-  password: text().min(1, "must not be empty").max(255, TOO_LONG),
+  // A blank at either end cannot be seen in the SMS, so the guest would not type it: refused
+  // rather than trimmed, since trimming would change the credential the appliance sets.
+  password: text()
+    .min(1, "must not be empty")
+    .max(255, TOO_LONG)
+    .refine(
+      (password) => password.trim() === password,
+      "must not start or end with a space or other blank character",
+    ),
   source_id: text().min(1, "must not be empty").max(255, TOO_LONG),
   batch_id: text()
     .regex(BATCH_ID_PATTERN, "must be 1 to 64 letters, digits, dots, dashes or underscores")

@@ -172,6 +172,26 @@ describe("runEnqueue's checks before Redis", () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it("refuses a password with a leading or trailing space, as import does, before connecting", async () => {
+    const refused = {
+      code: 2,
+      stdout: "",
+      stderr:
+        "enqueue: invalid job: password: must not start or end with a space or other blank character\n",
+    };
+    // Nothing listens there: a command that connected would fail with exit 1 instead.
+    const redisUrl = process.env.REDIS_URL;
+    process.env.REDIS_URL = "redis://127.0.0.1:1";
+    try {
+      for (const input of ["pw-with-space \n", " pw-with-space\n", "pw-with-space\t\n"]) {
+        expect(await run(base, input)).toEqual(refused);
+      }
+      expect(await run([...base, "--password", " pw-with-space"])).toEqual(refused);
+    } finally {
+      process.env.REDIS_URL = redisUrl;
+    }
+  });
+
   it("refuses an empty password", async () => {
     expect(await run(base, "\r\n")).toEqual({
       code: 2,

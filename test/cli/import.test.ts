@@ -255,7 +255,7 @@ describe("axelnac-courier import", () => {
 
     expect(result.code).toBe(1);
     expect(badRows(result)).toEqual([
-      "line 3: password starts or ends with a space",
+      "line 3: password: must not start or end with a space or other blank character",
       "line 5: expected 3 fields, found 2",
       "line 6: password is empty",
     ]);
@@ -267,7 +267,7 @@ describe("axelnac-courier import", () => {
     expect(statSync(rejects).mode & 0o777).toBe(0o600);
     expect(readFileSync(rejects, "utf8")).toBe(
       "\uFEFFimport_error,pid,password,source_id,note\r\n" +
-        'line 3: password starts or ends with a space,bob,"Pw-bob 2 ",,trailing space\r\n' +
+        'line 3: password: must not start or end with a space or other blank character,bob,"Pw-bob 2 ",,trailing space\r\n' +
         '"line 5: expected 3 fields, found 2",c@d/e,Pw-cid-3\r\n' +
         "line 6: password is empty,dan,,,no password\r\n",
     );

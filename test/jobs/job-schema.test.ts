@@ -53,6 +53,25 @@ describe("the job contract, version 1", () => {
     expect(validateDeliveryJob({ ...job, [field]: value.slice(1) }).ok).toBe(true);
   });
 
+  it.each([
+    [" Guest-Pa55", "a leading space"],
+    ["Guest-Pa55 ", "a trailing space"],
+    ["\tGuest-Pa55", "a leading tab"],
+    ["Guest-Pa55\n", "a trailing line break"],
+    ["Guest-Pa55\u00a0", "a trailing no-break space"],
+    ["   ", "nothing but spaces"],
+  ])("refuses a password with %j (%s): the guest could not type it from the SMS", (password) => {
+    const result = validateDeliveryJob({ pid: "a", password, source_id: "s" });
+    expect(!result.ok && result.reason).toBe(
+      "invalid job: password: must not start or end with a space or other blank character",
+    );
+  });
+
+  it("keeps spaces inside a password as they are", () => {
+    const result = validateDeliveryJob({ pid: "a", password: "Guest  Pa 55", source_id: "s" });
+    expect(result.ok && result.job.password).toBe("Guest  Pa 55");
+  });
+
   it("never quotes a value in its reason, since it may be a password", () => {
     const result = validateDeliveryJob({ pid: "ok", password: "x".repeat(300), source_id: "s" });
     expect(!result.ok && result.reason).toBe(

@@ -106,6 +106,11 @@ describe("DeliveryProducer.enqueue", () => {
       { pid: "jdoe", password: 93718264, source_id: "s" },
       /password: must be a string/,
     ],
+    [
+      "a password with a trailing space",
+      { pid: "jdoe", password: "pw-1 ", source_id: "s" },
+      /^invalid job: password: must not start or end with a space or other blank character$/,
+    ],
     ["a string instead of an object", "pid=jdoe", /must be a JSON object/],
     ["null", null, /must be a JSON object/],
   ])("rejects %s naming the field, and writes nothing", async (_case, data, message) => {
