@@ -8,14 +8,15 @@ import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { connectDeliveryProducer } from "../wiring/producer";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
-import { CANCELLED, type PasswordSource, readPassword } from "./read-password";
+import { CANCELLED, PasswordInputError, type PasswordSource, readPassword } from "./read-password";
 import { parseSendAt } from "./send-at";
 
 export const ENQUEUE_USAGE = `usage: axelnac-courier enqueue --pid PID [options]
 
 Enqueues one credential delivery: AxelNAC will send guest PID their password by SMS.
 The password is read from standard input: typed at a prompt, not echoed, on a terminal;
-otherwise the first line (e.g. \`printf '%s\\n' "$PW" | axelnac-courier enqueue --pid jdoe\`).
+otherwise the one line piped in, up to the end of the input; more than one line is refused
+(e.g. \`printf '%s\\n' "$PW" | axelnac-courier enqueue --pid jdoe\`).
 
 options:
   --pid PID          the guest's user name on AxelNAC (required)
@@ -74,8 +75,15 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
     return EXIT.usage;
   }
 
-  const password =
-    request.password ?? (await readPassword(io.stdin ?? process.stdin, io.stderr, request.pid));
+  let password: string | typeof CANCELLED;
+  try {
+    password =
+      request.password ?? (await readPassword(io.stdin ?? process.stdin, io.stderr, request.pid));
+  } catch (error) {
+    if (!(error instanceof PasswordInputError)) throw error;
+    io.stderr.write(`enqueue: ${error.message}\n`);
+    return EXIT.usage;
+  }
   if (password === CANCELLED) return EXIT.interrupted;
   if (password === "") {
     io.stderr.write("enqueue: the password is empty\n");

@@ -7,9 +7,15 @@ export type PasswordSource = NodeJS.ReadableStream & {
 
 export const CANCELLED = Symbol("cancelled");
 
+/** Piped input that is not one password: more than one line. Never quotes the input. */
+export class PasswordInputError extends Error {
+  override name = "PasswordInputError";
+}
+
 /**
- * The password from standard input: typed at a prompt with echo off on a terminal, else the first
- * line. Resolves `CANCELLED` on Ctrl-C at the prompt.
+ * The password from standard input: typed at a prompt with echo off on a terminal, else the one
+ * line piped in, read to the end of the input. Resolves `CANCELLED` on Ctrl-C at the prompt;
+ * rejects with a PasswordInputError when the input holds more than one line.
  */
 export function readPassword(
   input: PasswordSource,
@@ -17,42 +23,67 @@ export function readPassword(
   pid: string,
 ): Promise<string | typeof CANCELLED> {
   if (input.isTTY && input.setRawMode) return readTyped(input, prompt, pid);
-  return readFirstLine(input);
+  return readPiped(input);
 }
 
 /** Longest input kept: the schema allows 255 characters, anything past this is surely wrong. */
 const MAX_INPUT = 4096;
 
-function readFirstLine(input: PasswordSource): Promise<string> {
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * The password in piped text: its one non-empty line, as it is (blanks around it are the job
+ * schema's to judge). A line break ending it, and blank lines, are not part of it. A second
+ * line is refused rather than dropped: sending the first line of a file of passwords, or a
+ * password cut at a line break, would send the guest a wrong one.
+ */
+export function passwordOfInput(text: string): string {
+  const lines = text.split(LINE_BREAK).filter((line) => line !== "");
+  if (lines.length > 1) {
+    throw new PasswordInputError(
+      "standard input holds more than one line; the password is one line, without line breaks",
+    );
+  }
+  return lines[0] ?? "";
+}
+
+function readPiped(input: PasswordSource): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = "";
-    const finish = (line: string) => {
+    const finish = () => {
       input.off("data", onData);
-      input.off("end", onEnd);
+      input.off("end", finish);
       input.off("error", onError);
-      // The rest is not ours. pause() alone leaves a pipe that stays open holding the process
+      // The rest is not read. pause() alone leaves a pipe that stays open holding the process
       // alive until its writer closes it; destroying the stream releases it.
       input.pause();
       input.destroy?.();
-      resolve(line.replace(/\r$/, ""));
+      try {
+        resolve(passwordOfInput(text));
+      } catch (error) {
+        reject(error);
+      }
     };
     const onData = (chunk: string | Buffer) => {
       text += chunk.toString();
-      const newline = text.indexOf("\n");
-      if (newline >= 0) finish(text.slice(0, newline));
-      else if (text.length > MAX_INPUT) finish(text);
+      // A second line is an error whatever follows: say so without waiting for the end.
+      if (text.length > MAX_INPUT || hasSecondLine(text)) finish();
     };
-    const onEnd = () => finish(text);
     const onError = (error: Error) => {
       input.off("data", onData);
-      input.off("end", onEnd);
+      input.off("end", finish);
       reject(error);
     };
     input.setEncoding("utf8");
     input.on("data", onData);
-    input.once("end", onEnd);
+    input.once("end", finish);
     input.once("error", onError);
   });
+}
+
+/** Text on a line after a non-empty one: more may come, but it is already more than one line. */
+function hasSecondLine(text: string): boolean {
+  return text.replace(/^[\r\n]+/, "").search(/[\r\n]+[^\r\n]/) >= 0;
 }
 
 function readTyped(

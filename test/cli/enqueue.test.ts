@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { Queue } from "bullmq";
 import { runEnqueue } from "../../src/cli/enqueue";
-import { CANCELLED, readPassword } from "../../src/cli/read-password";
+import { CANCELLED, PasswordInputError, readPassword } from "../../src/cli/read-password";
 import { runCli } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
@@ -37,7 +37,7 @@ describe("axelnac-courier enqueue", () => {
     const first = await runCli(
       ["enqueue", "--pid", "jdoe", "--reference", "crm-42"],
       env,
-      `${PASSWORD}\r\nnot read\n`,
+      `${PASSWORD}\r\n`,
     );
     expect(first.code).toBe(0);
     // stdout is the one line scripts read; the log goes to stderr.
@@ -192,6 +192,15 @@ describe("runEnqueue's checks before Redis", () => {
     }
   });
 
+  it("refuses two lines on standard input instead of sending the first", async () => {
+    expect(await run(base, "pw-line-one\npw-line-two\n")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "enqueue: standard input holds more than one line; the password is one line, without line breaks\n",
+    });
+  });
+
   it("refuses an empty password", async () => {
     expect(await run(base, "\r\n")).toEqual({
       code: 2,
@@ -280,11 +289,42 @@ describe("the password prompt on a terminal", () => {
     expect(await cancelled).toBe(CANCELLED);
   });
 
-  it("reads the first line of a pipe that stays open", async () => {
+  it.each([
+    ["a line and its line break", "from-a-pipe\n"],
+    ["a CRLF", "from-a-pipe\r\n"],
+    ["no line break", "from-a-pipe"],
+    ["blank lines around it", "\r\nfrom-a-pipe\n\n"],
+  ])("reads a piped password from %s, to the end of the input", async (_case, input) => {
     const pipe = new PassThrough();
     const password = readPassword(pipe, new PassThrough(), "jdoe");
-    pipe.write("from-a-pipe\r\nrest");
+    pipe.end(input);
     expect(await password).toBe("from-a-pipe");
     expect(pipe.destroyed).toBe(true);
   });
+
+  it("keeps blanks around a piped password for the job's checks to judge", async () => {
+    const pipe = new PassThrough();
+    const password = readPassword(pipe, new PassThrough(), "jdoe");
+    pipe.end(" padded \n");
+    expect(await password).toBe(" padded ");
+  });
+
+  it.each([
+    ["two lines", "first\nsecond\n"],
+    ["a line break inside, CR only", "first\rsecond"],
+    ["a second line after a blank one", "first\r\n\r\nsecond"],
+  ])(
+    "refuses %s at once, even on a pipe that stays open, without quoting them",
+    async (_case, text) => {
+      const pipe = new PassThrough();
+      const password = readPassword(pipe, new PassThrough(), "jdoe");
+      pipe.write(text);
+      const error = await password.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PasswordInputError);
+      expect((error as Error).message).toBe(
+        "standard input holds more than one line; the password is one line, without line breaks",
+      );
+      expect(pipe.destroyed).toBe(true);
+    },
+  );
 });
