@@ -24,6 +24,7 @@ module.exports = {
     "<rootDir>/test/secrets/key-ring.test.ts",
     "<rootDir>/test/secrets/sealed-text.test.ts",
     "<rootDir>/test/token/token-sealing.test.ts",
+    "<rootDir>/test/worker/failure-cause.test.ts",
     "<rootDir>/test/worker/retry-policy.test.ts",
   ],
   transform: {

@@ -32,6 +32,7 @@ export default {
     "src/secrets/*.ts",
     "!src/secrets/index.ts",
     "src/token/token-sealing.ts",
+    "src/worker/failure-cause.ts",
     "src/worker/retry-policy.ts",
   ],
   incremental: true,

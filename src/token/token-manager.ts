@@ -170,9 +170,13 @@ export class TokenManager {
         failureClass: "unreachable",
       });
       const { code, message } = failure;
-      const { attempts, backoffMs } = await this.#store.recordLoginFailure(failure, loginBackoff);
-      // One clear line when logins start failing; later attempts are quieter until it recovers.
-      logger[attempts === 1 ? "error" : "debug"](
+      const { attempts, backoffMs, causeChanged } = await this.#store.recordLoginFailure(
+        failure,
+        loginBackoff,
+      );
+      // One clear line when logins start failing and whenever the reason changes (the appliance
+      // came back with a wrong password, say); repeats of the same reason are quieter.
+      logger[causeChanged ? "error" : "debug"](
         { code, attempts, nextAttemptInMs: backoffMs },
         `login to AxelNAC failed: ${message}`,
       );

@@ -60,12 +60,15 @@ return 0`;
 // memoryMs, channel. Waiters are woken so they learn of the failure at once.
 const RECORD_LOGIN_FAILURE = `
 ${NOW_MS}
+local previous = redis.call('HMGET', KEYS[1], 'code', 'message')
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 ${doublingDelay("backoff", "ARGV[4]", "ARGV[5]")}
 redis.call('HSET', KEYS[1], 'code', ARGV[1], 'failureClass', ARGV[2], 'message', ARGV[3], 'retryAt', now + backoff)
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[6]), backoff))
 redis.call('PUBLISH', ARGV[7], 'login-failed')
-return {attempts, backoff}`;
+local changed = 0
+if previous[1] ~= ARGV[1] or previous[2] ~= ARGV[3] then changed = 1 end
+return {attempts, backoff, changed}`;
 
 // KEYS[1] login-failure hash. Returns {attempts, code, failureClass, message, retryInMs} while
 // logins are held back.
@@ -182,8 +185,8 @@ export class TokenStore {
   async recordLoginFailure(
     failure: Pick<Failure, "code" | "failureClass" | "message">,
     backoff: { initialMs: number; maxMs: number },
-  ): Promise<{ attempts: number; backoffMs: number }> {
-    const [attempts, backoffMs] = (await this.#redis.eval(
+  ): Promise<{ attempts: number; backoffMs: number; causeChanged: boolean }> {
+    const [attempts, backoffMs, changed] = (await this.#redis.eval(
       RECORD_LOGIN_FAILURE,
       1,
       this.#keys.failure,
@@ -195,8 +198,12 @@ export class TokenStore {
       // Remember the attempt count well past the back-off so it keeps growing.
       Math.max(3_600_000, backoff.maxMs * 4),
       this.#keys.channel,
-    )) as [number, number];
-    return { attempts: Number(attempts), backoffMs: Number(backoffMs) };
+    )) as [number, number, number];
+    return {
+      attempts: Number(attempts),
+      backoffMs: Number(backoffMs),
+      causeChanged: Number(changed) === 1,
+    };
   }
 
   async readLoginFailure(): Promise<LoginFailure | undefined> {

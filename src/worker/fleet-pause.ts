@@ -3,24 +3,27 @@ import type Redis from "ioredis";
 import { formatDuration } from "../config/duration";
 import type { Logger } from "../logging/logger";
 import { doublingDelay, NOW_MS } from "../redis/lua";
+import { failureCause } from "./failure-cause";
 import { fleetPauseKey, recordFleetPause } from "./fleet-pause-record";
 
-// KEYS[1] state hash. ARGV: code, initialMs, maxMs, memoryMs.
+// KEYS[1] state hash. ARGV: code, initialMs, maxMs, memoryMs, message. Returns {changed, pause,
+// attempts}: changed is 1 when the code or the message differs from the last report, pause or not.
 // While a pause is running nothing grows: the jobs that were in flight when the appliance went
 // away all fail together, and must count as one failed probe, not as many.
 const RECORD_UNAVAILABLE = `
 ${NOW_MS}
 local pausedUntil = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
-if now < pausedUntil then return {0, pausedUntil - now, attempts} end
-local previous = redis.call('HGET', KEYS[1], 'code')
+local previous = redis.call('HMGET', KEYS[1], 'code', 'message')
+local changed = 0
+if previous[1] ~= ARGV[1] or previous[2] ~= ARGV[5] then changed = 1 end
+redis.call('HSET', KEYS[1], 'code', ARGV[1], 'message', ARGV[5])
+if now < pausedUntil then return {changed, pausedUntil - now, attempts} end
 attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 ${doublingDelay("pause", "ARGV[2]", "ARGV[3]")}
-redis.call('HSET', KEYS[1], 'code', ARGV[1], 'pausedUntil', now + pause)
+redis.call('HSET', KEYS[1], 'pausedUntil', now + pause)
 redis.call('HSETNX', KEYS[1], 'since', now)
 redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), pause * 2))
-local changed = 0
-if previous ~= ARGV[1] then changed = 1 end
 return {changed, pause, attempts}`;
 
 // KEYS[1] state hash. Returns how long the fleet had been held back, or -1 if it was not.
@@ -113,7 +116,10 @@ export class FleetPause {
    * The appliance cannot serve anyone (down, login rejected, role missing): pause with a cool-down
    * that doubles at each failed probe. Returns the pause in ms.
    */
-  async unavailable(error: { code: string; message: string }, atLeastMs = 0): Promise<number> {
+  async unavailable(
+    error: { code: string; message: string; pid?: string },
+    atLeastMs = 0,
+  ): Promise<number> {
     const { redis, initialPauseMs, maxPauseMs, logger } = this.#options;
     this.#sawUnavailable = true;
     const [changed, pauseMs, attempts] = (await redis.eval(
@@ -124,6 +130,7 @@ export class FleetPause {
       initialPauseMs,
       maxPauseMs,
       Math.max(3_600_000, maxPauseMs * 4),
+      failureCause(error),
     )) as [number, number, number];
     const pause = Math.max(Number(pauseMs), atLeastMs);
     if (changed === 1) {

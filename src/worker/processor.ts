@@ -61,7 +61,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         deps.send({ pid: guest, password, source_id }, token),
       );
     } catch (error) {
-      return handleFailure({ job, lockToken, attempt, log: log() }, toFailure(error));
+      return handleFailure({ job, guest, lockToken, attempt, log: log() }, toFailure(error));
     }
     if (deps.logger.isLevelEnabled("info")) {
       log().info(
@@ -116,7 +116,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       case "unreachable":
       case "token_rejected": // a freshly fetched token rejected again: not something a retry fixes
         log.debug({ outcome: "paused", code: failure.code }, reason);
-        await deps.pause.unavailable(failure, failure.retryAfterMs ?? 0);
+        await deps.pause.unavailable({ ...failure, pid: current.guest }, failure.retryAfterMs ?? 0);
         throw new RateLimitError();
       case "ambiguous":
         counters.ambiguous++;
@@ -173,6 +173,8 @@ const UNREADABLE_JOB_CODES = {
 /** The attempt being made: its job, BullMQ's lock on it, its number (1 for the first) and its logger. */
 interface CurrentAttempt {
   job: Job;
+  /** The guest's pid: what tells one guest's failure from the next when the cause is the same. */
+  guest: string;
   lockToken: string | undefined;
   attempt: number;
   log: Logger;
