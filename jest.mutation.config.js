@@ -23,6 +23,8 @@ module.exports = {
     "<rootDir>/test/redis/eviction-policy-info.test.ts",
     "<rootDir>/test/secrets/key-ring.test.ts",
     "<rootDir>/test/secrets/sealed-text.test.ts",
+    "<rootDir>/test/simulator/admin-actions.test.ts",
+    "<rootDir>/test/simulator/login-body.test.ts",
     "<rootDir>/test/token/token-sealing.test.ts",
     "<rootDir>/test/worker/failure-cause.test.ts",
     "<rootDir>/test/worker/retry-policy.test.ts",

@@ -31,6 +31,8 @@ export default {
     "src/redis/eviction-policy.ts",
     "src/secrets/*.ts",
     "!src/secrets/index.ts",
+    "src/simulator/admin-actions.ts",
+    "src/simulator/login-body.ts",
     "src/token/token-sealing.ts",
     "src/worker/failure-cause.ts",
     "src/worker/retry-policy.ts",

@@ -2,6 +2,7 @@ import { simulatorCredentialsFromEnv } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createLogger, type Logger } from "../logging/logger";
 import { readGuestsFile, type SimulatorOptions, startSimulator } from "../simulator/index";
+import { type ApiAccountOptions, resolveAccount } from "../simulator/options";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT } from "./io";
 
@@ -15,6 +16,10 @@ options:
   --host HOST          address to listen on (default 127.0.0.1)
   --username NAME      API user name
   --password SECRET    API password
+  --account NAME:SECRET[:ACTIONS]
+                       one more API account (repeat for more), allowed only the admin
+                       actions listed (comma-separated, e.g. SYSTEM_READ; default none):
+                       one without SYSTEM_CREATE is refused 403 on a send
   --idle-timeout D     token idle timeout (default 15m)
   --max-lifetime D     token maximum lifetime (default 12h)
   --tls                serve HTTPS with a generated self-signed certificate
@@ -32,6 +37,7 @@ const FLAGS = {
   host: { type: "string" },
   username: { type: "string" },
   password: { type: "string" },
+  account: { type: "string", multiple: true },
   "idle-timeout": { type: "string" },
   "max-lifetime": { type: "string" },
   tls: { type: "boolean" },
@@ -94,8 +100,10 @@ const SIMULATE_COMMAND_LINE: CommandLine<SimulatorOptions> = {
 };
 
 type FlagValues = {
-  [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]["type"] extends "boolean" ? boolean : string;
-};
+  [K in Exclude<keyof typeof FLAGS, "account">]?: (typeof FLAGS)[K]["type"] extends "boolean"
+    ? boolean
+    : string;
+} & { account?: string[] };
 
 function toSimulatorOptions(values: FlagValues): SimulatorOptions {
   const credentials = simulatorCredentialsFromEnv();
@@ -120,7 +128,33 @@ function toSimulatorOptions(values: FlagValues): SimulatorOptions {
     }
   }
   if (values.sources !== undefined) options.sources = sourceList(values.sources);
+  if (values.account !== undefined) options.accounts = values.account.map(accountFlag);
   return options;
+}
+
+/**
+ * `NAME:SECRET[:ACTIONS]`. The secret runs to the last colon when what follows it reads as a
+ * list of admin actions, so a secret may hold colons of its own.
+ */
+function accountFlag(text: string): ApiAccountOptions {
+  const nameEnd = text.indexOf(":");
+  if (nameEnd <= 0) throw new UsageError(`--account: "${text}" is not NAME:SECRET[:ACTIONS]`);
+  const username = text.slice(0, nameEnd);
+  const rest = text.slice(nameEnd + 1);
+  const actionsStart = rest.lastIndexOf(":");
+  const tail = actionsStart < 0 ? "" : rest.slice(actionsStart + 1);
+  const hasActions = /^[A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*$/.test(tail);
+  const account: ApiAccountOptions = {
+    username,
+    password: hasActions ? rest.slice(0, actionsStart) : rest,
+    adminActions: hasActions ? tail.split(",") : [],
+  };
+  try {
+    resolveAccount(account);
+  } catch (error) {
+    throw new UsageError(`--account: ${(error as Error).message}`);
+  }
+  return account;
 }
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Logger } from "../logging/logger";
+import type { AccountDirectory } from "./accounts";
 import type { GuestDirectory } from "./guest-directory";
-import { trickleJson, writeJson, writeText } from "./http-io";
+import { trickleJson, writeBody, writeJson, writeText } from "./http-io";
 import type { Outbox } from "./outbox";
 import type { SessionTable } from "./sessions";
 import type { StatsRecorder } from "./stats";
@@ -9,7 +10,7 @@ import type { Faults } from "./types";
 
 /** What the API handlers share: the appliance's state, and nothing about HTTP plumbing. */
 export interface ApiContext {
-  credentials: { username: string; password: string };
+  accounts: AccountDirectory;
   tokens: SessionTable;
   guests: GuestDirectory;
   sources: ReadonlySet<string> | undefined;
@@ -44,6 +45,12 @@ export class ApiReply {
   text(status: number, text: string): void {
     this.stats.response(status);
     writeText(this.res, status, text);
+  }
+
+  /** An HTML page, as a proxy in front of the API answers with its own error pages. */
+  html(status: number, page: string): void {
+    this.stats.response(status);
+    writeBody(this.res, status, page, "text/html", {});
   }
 
   /** Answers at once, but sends the body one byte every `intervalMs`. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../logging/logger";
 import { FaultsError, validateFaults } from "./faults";
 import { isRecord, parseJson, readBody, writeJson } from "./http-io";
+import type { ApiAccountOptions } from "./options";
 import type { Faults, SentSms, SimulatorStats } from "./types";
 
 /** The simulator operations the control API exposes; the same ones a test calls directly. */
@@ -11,6 +12,8 @@ export interface ControlOperations {
   faults(): Faults;
   setFaults(faults: Partial<Faults>): Faults;
   revokeAllTokens(): number;
+  /** Adds an API account, or replaces the one of the same name; throws a RangeError naming the field. */
+  setAccount(account: ApiAccountOptions): { username: string; admin_actions: string[] };
   goDown(ms: number): Promise<void>;
   resetCounters(): void;
   logger: Logger;
@@ -36,6 +39,22 @@ const ACTIONS: Record<string, ControlAction> = {
     }
   },
   "POST /_simulator/revoke-tokens": (ops) => ({ revoked: ops.revokeAllTokens() }),
+  "POST /_simulator/accounts": (ops, body) => {
+    const { username, password, admin_actions } = isRecord(body) ? body : {};
+    if (admin_actions !== undefined && !Array.isArray(admin_actions)) {
+      throw new ControlInputError("'admin_actions' must be an array of admin actions");
+    }
+    try {
+      return ops.setAccount({
+        username: username as string,
+        password: password as string,
+        adminActions: (admin_actions ?? []) as string[],
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new ControlInputError(error.message);
+      throw error;
+    }
+  },
   "POST /_simulator/down": (ops, body, res) => {
     const seconds = isRecord(body) ? body.seconds : undefined;
     if (typeof seconds !== "number" || !(seconds > 0) || seconds > MAX_DOWN_SECONDS) {

@@ -4,6 +4,8 @@ export const DEFAULT_FAULTS: Readonly<Faults> = {
   latencyMs: 0,
   failRate: 0,
   unavailableRate: 0,
+  proxyErrorRate: 0,
+  gatewayTimeoutRate: 0,
   throttleRate: 0,
   retryAfterSeconds: 1,
   resetRate: 0,
@@ -15,6 +17,8 @@ export const DEFAULT_FAULTS: Readonly<Faults> = {
 const RATE_FIELDS = [
   "failRate",
   "unavailableRate",
+  "proxyErrorRate",
+  "gatewayTimeoutRate",
   "throttleRate",
   "resetRate",
   "hangRate",
@@ -67,7 +71,15 @@ export function validateFaults(input: unknown): Partial<Faults> {
   return checked as Partial<Faults>;
 }
 
-export type SendFault = "reset" | "hang" | "unavailable" | "throttle" | "fail" | "trickle";
+export type SendFault =
+  | "reset"
+  | "hang"
+  | "unavailable"
+  | "proxyError"
+  | "throttle"
+  | "fail"
+  | "gatewayTimeout"
+  | "trickle";
 
 /**
  * Picks the fault, if any, for one send. Each rate is drawn on its own, in the order a request
@@ -81,8 +93,10 @@ export function drawSendFault(
   if (random() < faults.resetRate) return "reset";
   if (random() < faults.hangRate) return "hang";
   if (random() < faults.unavailableRate) return "unavailable";
+  if (random() < faults.proxyErrorRate) return "proxyError";
   if (random() < faults.throttleRate) return "throttle";
   if (random() < faults.failRate) return "fail";
+  if (random() < faults.gatewayTimeoutRate) return "gatewayTimeout";
   if (random() < faults.trickleRate) return "trickle";
   return undefined;
 }

@@ -95,7 +95,7 @@ export function trickleJson(
   res.once("close", () => clearInterval(timer));
 }
 
-function writeBody(
+export function writeBody(
   res: ServerResponse,
   status: number,
   text: string,

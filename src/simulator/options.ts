@@ -1,4 +1,5 @@
 import { type Logger, silentLogger } from "../logging/logger";
+import { type ApiAccount, fullAccount } from "./accounts";
 import { validateFaults } from "./faults";
 import type { Faults } from "./types";
 
@@ -11,6 +12,11 @@ export interface SimulatorOptions {
   username?: string;
   /** Default "admin". */
   password?: string;
+  /**
+   * More API accounts besides `username`, which may do everything: e.g. one whose admin actions
+   * lack SYSTEM_CREATE, which the appliance answers 403 on a send.
+   */
+  accounts?: ApiAccountOptions[];
   /** Default 15 min: every authenticated request resets it. */
   idleTimeoutMs?: number;
   /** Default 12 h from login, whatever the activity. */
@@ -34,8 +40,8 @@ export interface SimulatorOptions {
 export interface SimulatorSettings {
   port: number;
   host: string;
-  username: string;
-  password: string;
+  /** The options' user first, allowed everything; then `accounts`. */
+  accounts: ApiAccount[];
   idleTimeoutMs: number;
   maxLifetimeMs: number;
   tls: boolean;
@@ -82,8 +88,13 @@ export function resolveOptions(options: SimulatorOptions): SimulatorSettings {
   return {
     port,
     host: options.host ?? SIMULATOR_DEFAULTS.host,
-    username: options.username ?? SIMULATOR_DEFAULTS.username,
-    password: options.password ?? SIMULATOR_DEFAULTS.password,
+    accounts: [
+      fullAccount(
+        options.username ?? SIMULATOR_DEFAULTS.username,
+        options.password ?? SIMULATOR_DEFAULTS.password,
+      ),
+      ...(options.accounts ?? []).map(resolveAccount),
+    ],
     idleTimeoutMs,
     maxLifetimeMs,
     tls: options.tls ?? false,
@@ -92,6 +103,41 @@ export function resolveOptions(options: SimulatorOptions): SimulatorSettings {
     maxConcurrent,
     logger: options.logger ?? silentLogger(),
     initialFaults: validateFaults(initialFaults),
+  };
+}
+
+export interface ApiAccountOptions {
+  username: string;
+  password: string;
+  /** What the account may do, e.g. ["SYSTEM_READ"]; default none. */
+  adminActions?: string[];
+  /** How token_info names its roles; default ["<username>-role"]. */
+  adminRoles?: string[];
+}
+
+const ADMIN_ACTION = /^[A-Z][A-Z0-9_]*_(CREATE|READ|UPDATE|DELETE)[A-Z_]*$/;
+
+/** Checks an extra account; throws a RangeError naming the field. */
+export function resolveAccount(account: ApiAccountOptions): ApiAccount {
+  const { username, password, adminActions = [], adminRoles } = account;
+  if (typeof username !== "string" || username === "") {
+    throw new RangeError("account username: must be a non-empty string");
+  }
+  if (typeof password !== "string" || password === "") {
+    throw new RangeError(`account ${username}: password must be a non-empty string`);
+  }
+  for (const action of adminActions) {
+    if (typeof action !== "string" || !ADMIN_ACTION.test(action)) {
+      throw new RangeError(
+        `account ${username}: ${JSON.stringify(action)} is not an admin action such as SYSTEM_READ`,
+      );
+    }
+  }
+  return {
+    username,
+    password,
+    adminActions: [...adminActions],
+    adminRoles: adminRoles ?? [`${username}-role`],
   };
 }
 

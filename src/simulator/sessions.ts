@@ -38,7 +38,10 @@ export class SessionTable {
     return token;
   }
 
-  /** Checks a token and, when `extend`, restarts its idle timer. */
+  /**
+   * Checks a token and, when `extend`, restarts its idle timer: as on the appliance, before the
+   * lifetime check, so a token past its maximum lifetime is still touched (docs/axelnac-api.md §2).
+   */
   check(token: string, extend: boolean): TokenCheck {
     const session = this.#sessions.get(token);
     const at = this.now();
@@ -46,10 +49,10 @@ export class SessionTable {
       this.#sessions.delete(token);
       return { ok: false, reason: "unknown" };
     }
+    if (extend) session.lastUsedAt = at;
     if (at - session.createdAt >= this.lifetimes.maxLifetimeMs) {
       return { ok: false, reason: "too-old" };
     }
-    if (extend) session.lastUsedAt = at;
     return { ok: true, session };
   }
 

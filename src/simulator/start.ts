@@ -4,6 +4,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { AccountDirectory } from "./accounts";
 import type { ApiContext } from "./api-context";
 import { serveApiRequest } from "./api-pipeline";
 import { type ControlOperations, serveControlRequest } from "./control-api";
@@ -12,7 +13,7 @@ import { ConcurrencyGate } from "./gate";
 import { GuestDirectory } from "./guest-directory";
 import { writeJson } from "./http-io";
 import { ServerLifecycle } from "./lifecycle";
-import { resolveOptions, type SimulatorOptions } from "./options";
+import { resolveAccount, resolveOptions, type SimulatorOptions } from "./options";
 import { Outbox } from "./outbox";
 import { SessionTable } from "./sessions";
 import { StatsRecorder } from "./stats";
@@ -31,8 +32,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const outbox = new Outbox();
   let faults: Faults = { ...DEFAULT_FAULTS, ...settings.initialFaults };
 
+  const accounts = new AccountDirectory(settings.accounts);
   const api: ApiContext = {
-    credentials: { username: settings.username, password: settings.password },
+    accounts,
     tokens,
     guests: new GuestDirectory(settings.guests),
     sources: settings.sources,
@@ -57,6 +59,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return { ...faults };
     },
     revokeAllTokens: () => tokens.revokeAll(),
+    setAccount: (options) => {
+      const account = resolveAccount(options);
+      accounts.set(account);
+      logger.info({ username: account.username }, "simulator: account set");
+      return { username: account.username, admin_actions: [...account.adminActions] };
+    },
     goDown: (ms) => lifecycle.goDown(ms),
     resetCounters: () => {
       stats.reset();
@@ -101,6 +109,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     revokeAllTokens: () => {
       control.revokeAllTokens();
+    },
+    setAccount: (account) => {
+      control.setAccount(account);
     },
     goDown: control.goDown,
     resetCounters: control.resetCounters,

@@ -1,6 +1,12 @@
 import type { SimulatorStats } from "./types";
 
-export type Counter = "logins" | "loginFailures" | "sendRequests" | "sent" | "unauthorized";
+export type Counter =
+  | "logins"
+  | "loginFailures"
+  | "sendRequests"
+  | "sent"
+  | "unauthorized"
+  | "forbidden";
 
 /** Counters and gauges behind `Simulator.stats()`. */
 export class StatsRecorder {
@@ -55,5 +61,5 @@ export class StatsRecorder {
 }
 
 function zeroCounters(): Record<Counter, number> {
-  return { logins: 0, loginFailures: 0, sendRequests: 0, sent: 0, unauthorized: 0 };
+  return { logins: 0, loginFailures: 0, sendRequests: 0, sent: 0, unauthorized: 0, forbidden: 0 };
 }

@@ -1,3 +1,5 @@
+import type { ApiAccountOptions } from "./options";
+
 /**
  * The simulator's public shapes. The lead's code and tests depend on these names: change them
  * only together with every caller.
@@ -11,6 +13,16 @@ export interface Faults {
   failRate: number;
   /** Share of sends answered 503 by the "proxy": no worker available. */
   unavailableRate: number;
+  /**
+   * Share of sends answered 502 `{"status":502,"message":"Proxy Error"}` by the proxy in front of
+   * the API (its worker died mid-request): here, before the SMS went out.
+   */
+  proxyErrorRate: number;
+  /**
+   * Share of sends answered by HAProxy's own 504 HTML page (its server timeout) while the API
+   * worker goes on: here, the SMS did go out.
+   */
+  gatewayTimeoutRate: number;
   /** Share of sends answered 429 with a Retry-After header. */
   throttleRate: number;
   /** Retry-After of the 429, in whole seconds. */
@@ -46,7 +58,10 @@ export interface SimulatorStats {
   loginFailures: number;
   sendRequests: number;
   sent: number;
+  /** 401s: no token, an unknown or expired one. */
   unauthorized: number;
+  /** 403s: a valid token whose account lacks the admin role the request needs. */
+  forbidden: number;
   /** API answers by status code, e.g. {"200": 10, "401": 2}. Control API answers are not counted. */
   responses: Record<string, number>;
   /** API requests received and not yet answered, including those waiting at the gate. */
@@ -68,6 +83,8 @@ export interface Simulator {
   fingerprint(password: string): string;
   setFaults(faults: Partial<Faults>): void;
   revokeAllTokens(): void;
+  /** Adds an API account, or replaces the one of the same name (e.g. to take a role away). */
+  setAccount(account: ApiAccountOptions): void;
   /** Refuses and drops every connection for `ms`, then listens again on the same port. */
   goDown(ms: number): Promise<void>;
   /** Clears the counters and the outbox. */

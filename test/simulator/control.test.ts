@@ -22,7 +22,9 @@ describe("simulator: control API", () => {
       sendRequests: 1,
       sent: 1,
       unauthorized: 1,
-      responses: { "200": 2, "401": 2 },
+      forbidden: 0,
+      // token_info answers a bad token 404, as PacketFence does.
+      responses: { "200": 2, "401": 1, "404": 1 },
       inFlight: 0,
       peakInFlight: 1,
       peakServing: 1,

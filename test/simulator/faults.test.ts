@@ -46,6 +46,26 @@ describe("simulator: injected faults", () => {
     expect(sim.outbox()).toEqual([]);
   });
 
+  it("answers the proxy's 502 for proxyErrorRate 1 and sends nothing", async () => {
+    sim.setFaults({ proxyErrorRate: 1 });
+    const answer = await send(sim, token, ARGS);
+    expect(answer.status).toBe(502);
+    expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+    expect(answer.json).toEqual({ status: 502, message: "Proxy Error" });
+    expect(sim.outbox()).toEqual([]);
+  });
+
+  it("answers HAProxy's 504 page for gatewayTimeoutRate 1, after the SMS went out", async () => {
+    sim.setFaults({ gatewayTimeoutRate: 1 });
+    const answer = await send(sim, token, ARGS);
+    expect(answer.status).toBe(504);
+    expect(answer.headers["content-type"]).toBe("text/html");
+    expect(answer.text).toBe(
+      "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n",
+    );
+    expect(sim.outbox().map((sms) => sms.pid)).toEqual([ARGS.pid]);
+  });
+
   it("answers 429 with Retry-After for throttleRate 1 and sends nothing", async () => {
     sim.setFaults({ throttleRate: 1, retryAfterSeconds: 7 });
     const answer = await send(sim, token, ARGS);
@@ -130,7 +150,8 @@ describe("simulator: injected faults", () => {
   it("adds latency to every API answer", async () => {
     sim.setFaults({ latencyMs: 150 });
     const started = Date.now();
-    expect((await call(sim, "/api/v1/nothing")).status).toBe(404);
+    // Answered by the front end (no token), after the latency all the same.
+    expect((await call(sim, "/api/v1/nothing")).status).toBe(401);
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
   });
 
@@ -141,6 +162,8 @@ describe("simulator: injected faults", () => {
       latencyMs: 5,
       failRate: 0,
       unavailableRate: 0,
+      proxyErrorRate: 0,
+      gatewayTimeoutRate: 0,
       throttleRate: 1,
       retryAfterSeconds: 1,
       resetRate: 0,

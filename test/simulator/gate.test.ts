@@ -31,8 +31,10 @@ describe("simulator: concurrency gate over HTTP", () => {
   });
 
   it("counts a request waiting at the gate as in flight", async () => {
-    sim = await startSimulator({ port: 0, maxConcurrent: 1, latencyMs: 1_000 });
-    const pending = [call(sim, "/api/v1/a"), call(sim, "/api/v1/b")];
+    sim = await startSimulator({ port: 0, maxConcurrent: 1 });
+    const token = await login(sim);
+    sim.setFaults({ latencyMs: 1_000 });
+    const pending = [call(sim, "/api/v1/a", { token }), call(sim, "/api/v1/b", { token })];
     // Wait for both to arrive (a loaded machine may take a while), well within the first's 1 s.
     const arrivedBy = Date.now() + 900;
     while (sim.stats().inFlight < 2 && Date.now() < arrivedBy) {
@@ -44,8 +46,10 @@ describe("simulator: concurrency gate over HTTP", () => {
   });
 
   it("leaves the control API outside the gate", async () => {
-    sim = await startSimulator({ port: 0, maxConcurrent: 1, latencyMs: 400 });
-    const slow = call(sim, "/api/v1/slow");
+    sim = await startSimulator({ port: 0, maxConcurrent: 1 });
+    const token = await login(sim);
+    sim.setFaults({ latencyMs: 400 });
+    const slow = call(sim, "/api/v1/slow", { token });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     expect((await call(sim, "/_simulator/stats")).status).toBe(200);

@@ -24,7 +24,7 @@ describe("simulator: outages", () => {
     await sim.goDown(400);
     expect(await probe(sim)).toBe("ECONNREFUSED");
     await sleep(550);
-    expect(await probe(sim)).toBe(404);
+    expect(await probe(sim)).toBe(401);
     // Tokens live in the appliance's database: they survive a restart of its API.
     expect((await call(sim, "/api/v1/token_info", { token })).status).toBe(200);
   });
@@ -49,7 +49,7 @@ describe("simulator: outages", () => {
     await sleep(50);
     expect(await probe(sim)).toBe("ECONNREFUSED");
     await sleep(450);
-    expect(await probe(sim)).toBe(404);
+    expect(await probe(sim)).toBe(401);
   });
 
   it.each([[{}], [{ seconds: 0 }], [{ seconds: "5" }], ["[1]"]])(
@@ -59,7 +59,7 @@ describe("simulator: outages", () => {
       const answer = await call(sim, "/_simulator/down", { body });
       expect(answer.status).toBe(400);
       expect((answer.json as { message: string }).message).toContain("seconds");
-      expect(await probe(sim)).toBe(404);
+      expect(await probe(sim)).toBe(401);
     },
   );
 

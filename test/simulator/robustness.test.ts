@@ -29,7 +29,7 @@ describe("simulator: robustness", () => {
   it("answers a request target no URL parser accepts with 400 and keeps serving", async () => {
     const line = await rawRequest(sim, "GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n");
     expect(line).toBe("HTTP/1.1 400 Bad Request");
-    expect((await call(sim, "/api/v1/nothing")).status).toBe(404);
+    expect((await call(sim, "/api/v1/nothing")).status).toBe(401);
   });
 
   it("answers an oversized body with 413", async () => {

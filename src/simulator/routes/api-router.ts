@@ -1,12 +1,9 @@
 import type { ApiHandler } from "../api-context";
-import { login } from "./login";
 import { unknownPath } from "./messages";
 import { sendUserCredentials } from "./send-user-credentials";
-import { tokenInfo } from "./token-info";
 
+/** What the API workers (PacketFence's Perl Unified API) serve, once the front end let it through. */
 const ROUTES: Record<string, ApiHandler> = {
-  "POST /api/v1/login": login,
-  "GET /api/v1/token_info": tokenInfo,
   "POST /api/v1/sms_gateways/send_user_credentials": sendUserCredentials,
 };
 

@@ -1,40 +1,29 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiHandler } from "../api-context";
-import { isRecord, parseJson } from "../http-io";
+import { decodeLoginBody } from "../login-body";
 import { LOGIN_REFUSED } from "./messages";
 
-/** POST /api/v1/login: `{"username","password"}` → `{"token":"<64 hex>"}`. */
+/**
+ * POST /api/v1/login: `{"username","password"}` → `{"token":"<64 hex>"}`, answered by the front
+ * end. The body is decoded as Go's encoding/json does it (docs/axelnac-api.md §1).
+ */
 export const login: ApiHandler = (context, request, reply) => {
-  const parsed = parseJson(request.body);
-  if (!parsed.ok) {
-    // The appliance's Go handler answers a decode error as plain text, not JSON.
-    reply.text(400, "Unable to decode payload: the request body is not valid JSON\n");
-    context.logger.info({ status: 400 }, "simulator: login refused, body is not JSON");
+  const decoded = decodeLoginBody(request.body);
+  if (!decoded.ok) {
+    // The appliance's Go handler answers a decode error as plain text: http.Error's format.
+    reply.text(400, `${decoded.message}\n`);
+    context.logger.info({ status: 400 }, "simulator: login refused, body not decoded");
     return;
   }
-  const { username, password } = isRecord(parsed.value) ? parsed.value : {};
-  const accepted =
-    typeof username === "string" &&
-    typeof password === "string" &&
-    sameSecret(username, context.credentials.username) &&
-    sameSecret(password, context.credentials.password);
-  if (!accepted) {
+  const { username, password } = decoded;
+  const account = context.accounts.authenticate(username, password);
+  if (!account) {
     context.stats.count("loginFailures");
-    context.logger.info(
-      { username: typeof username === "string" ? username : undefined, status: 401 },
-      "simulator: login refused",
-    );
+    context.logger.info({ username, status: 401 }, "simulator: login refused");
     reply.json(401, { message: LOGIN_REFUSED });
     return;
   }
-  const token = context.tokens.issue(username);
+  const token = context.tokens.issue(account.username);
   context.stats.count("logins");
   context.logger.info({ username, status: 200 }, "simulator: login accepted");
   reply.json(200, { token });
 };
-
-/** Compares digests in constant time, so answer timing says nothing about the credentials. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}

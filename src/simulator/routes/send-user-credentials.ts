@@ -1,9 +1,10 @@
 import type { ApiContext, ApiHandler, ApiReply } from "../api-context";
 import { drawSendFault, type SendFault } from "../faults";
 import { isRecord, parseJson } from "../http-io";
-import { authenticate } from "./authenticate";
 import {
+  GATEWAY_TIMEOUT_PAGE,
   missingParameter,
+  PROXY_ERROR,
   sendFailed,
   sendSucceeded,
   TOO_MANY_REQUESTS,
@@ -16,13 +17,12 @@ const REQUIRED = ["pid", "password", "source_id"] as const;
 
 /**
  * POST /api/v1/sms_gateways/send_user_credentials with `{"args":{pid,password,source_id}}`.
- * Checks in the appliance's order: token, body, parameters, source, guest; then the injected
- * faults; only then is the SMS "sent". A fault never leaves an outbox entry, but a trickle: the
- * appliance sent the SMS, only its answer is slow.
+ * The front end checked the token and role. Checks in the appliance's order: body, parameters,
+ * source, guest; then the injected faults; only then is the SMS "sent". A fault never leaves an
+ * outbox entry, but a trickle: the appliance sent the SMS, only its answer is slow.
  */
 export const sendUserCredentials: ApiHandler = (context, request, reply) => {
   context.stats.count("sendRequests");
-  if (!authenticate(context, request, reply)) return;
 
   const parsed = parseJson(request.body);
   if (!parsed.ok) {
@@ -58,6 +58,11 @@ export const sendUserCredentials: ApiHandler = (context, request, reply) => {
 
   context.outbox.record({ pid, password, telephone, sourceId });
   context.stats.count("sent");
+  if (fault === "gatewayTimeout") {
+    context.logger.info({ guestPid: pid, fault }, "simulator: sent, answered 504 (injected fault)");
+    reply.html(504, GATEWAY_TIMEOUT_PAGE);
+    return;
+  }
   if (fault === "trickle") {
     context.logger.info(
       { guestPid: pid, fault },
@@ -80,6 +85,7 @@ function injectFault(
   switch (fault) {
     case undefined:
     case "trickle":
+    case "gatewayTimeout":
       return false;
     case "reset":
     case "hang":
@@ -92,6 +98,10 @@ function injectFault(
       return true;
     case "unavailable":
       answer(context, reply, pid, 503, UNAVAILABLE);
+      return true;
+    case "proxyError":
+      context.logger.info({ guestPid: pid, fault }, "simulator: proxy error (injected fault)");
+      reply.json(502, { status: 502, message: PROXY_ERROR });
       return true;
     case "throttle":
       answer(
