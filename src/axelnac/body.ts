@@ -27,7 +27,9 @@ export function applianceMessage(body: ReplyBody): string | undefined {
   const json = body.json;
   if (isRecord(json) && typeof json.message === "string") return truncate(json.message);
   if (json !== undefined) return undefined;
-  const text = body.text.replace(/\s+/g, " ").trim();
+  // A proxy's HTML page (HAProxy's 504) is read for its words, not its markup.
+  const words = /^\s*</.test(body.text) ? body.text.replace(/<[^>]*>/g, " ") : body.text;
+  const text = words.replace(/\s+/g, " ").trim();
   return text.length > 0 ? truncate(text) : undefined;
 }
 

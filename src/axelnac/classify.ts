@@ -2,9 +2,10 @@
  * The appliance's answer → an outcome. Pure: status, headers and body in; a token, a delivery or
  * an AxelnacError out (returned, not thrown), so every row of the table is unit-testable.
  */
-import { applianceMessage, isRecord, type ReplyBody } from "./body";
+import { applianceMessage, isRecord, MESSAGE_LIMIT, type ReplyBody } from "./body";
 import {
   AccessDeniedError,
+  AmbiguousOutcomeError,
   ApplianceUnreachableError,
   type AxelnacError,
   type AxelnacErrorDetails,
@@ -15,6 +16,7 @@ import {
   ThrottledError,
   TokenRejectedError,
   UnexpectedResponseError,
+  WrongServiceError,
 } from "./errors";
 import { parseRetryAfter } from "./retry-after";
 
@@ -53,7 +55,8 @@ export function classifyLoginReply(reply: Reply, now: number = Date.now()): stri
   if (isSuccess(reply.status)) {
     const json = reply.body.json;
     const details = { operation: "login", status: reply.status } as const;
-    if (!isRecord(json) || typeof json.token !== "string" || json.token.length === 0) {
+    if (!isRecord(json)) return notTheApi(reply, { operation: "login" });
+    if (typeof json.token !== "string" || json.token.length === 0) {
       // The body is not quoted: it might hold a token-like value in an unexpected shape.
       return new UnexpectedResponseError(`login answered ${reply.status} without a token`, details);
     }
@@ -87,7 +90,8 @@ export function classifyTokenInfoReply(
 ): true | AxelnacError {
   if (isSuccess(reply.status)) {
     const json = reply.body.json;
-    if (isRecord(json) && isRecord(json.item)) return true;
+    if (!isRecord(json)) return notTheApi(reply, { operation: "token_info" });
+    if (isRecord(json.item)) return true;
     return new UnexpectedResponseError(
       `token_info answered ${reply.status} without the token's information`,
       { operation: "token_info", status: reply.status },
@@ -102,21 +106,36 @@ export function classifySendReply(
   now: number = Date.now(),
 ): Delivered | AxelnacError {
   if (isSuccess(reply.status)) {
+    // Not a delivery: a page or an empty body did not come from the API, which answers JSON.
+    if (!isRecord(reply.body.json)) return notTheApi(reply, { operation: "send", pid });
     return { status: reply.status, message: applianceMessage(reply.body) ?? "" };
   }
   return classifyFailure(reply, { operation: "send", pid }, now);
 }
 
+/**
+ * A 2xx whose body is not a JSON object: the API (Perl or Go layer) answers every request in
+ * JSON (docs/axelnac-api.md §5), so a web page, an empty body or bare text came from another
+ * service, and will come again for every job.
+ */
+function notTheApi(reply: Reply, context: CallContext): WrongServiceError {
+  const { text, json } = reply.body;
+  const what =
+    text.trim().length === 0
+      ? "an empty body"
+      : json === undefined && /^\s*</.test(text)
+        ? "an HTML page"
+        : "a body that is not the API's JSON";
+  return new WrongServiceError(
+    `${describeCall(context)} answered ${reply.status} with ${what}: AXELNAC_URL likely points at the wrong service, not the AxelNAC API`,
+    callDetails(reply, context, undefined),
+  );
+}
+
 function classifyFailure(reply: Reply, context: CallContext, now: number): AxelnacError {
   const { status } = reply;
   const message = applianceMessage(reply.body);
-  const details: AxelnacErrorDetails = {
-    operation: context.operation,
-    status,
-    ...(context.operation === "send" ? { pid: context.pid } : {}),
-    // Stryker disable next-line ConditionalExpression: AxelnacError records an appliance message only when it is defined
-    ...(message !== undefined ? { applianceMessage: message } : {}),
-  };
+  const details = callDetails(reply, context, message);
   const said = message === undefined ? `${status}` : `${status} ${message}`;
   const rejected = `${describeCall(context)} rejected: ${said}`;
   const failed = `${describeCall(context)} failed: ${said}`;
@@ -147,6 +166,14 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
     const code = status === 404 ? "AXELNAC_GUEST_NOT_FOUND" : "AXELNAC_INVALID_REQUEST";
     return new RequestRejectedError(code, rejected, details);
   }
+  if ((status === 502 || status === 504) && context.operation === "send") {
+    // A worker killed mid-request (502) or HAProxy giving up on a slow one (504): the request
+    // may have reached the API, and the SMS gone out (docs/axelnac-api.md §5).
+    return new AmbiguousOutcomeError(
+      `${failed}: a proxy answered, and the request may have reached the appliance`,
+      details,
+    );
+  }
   if (status === 502 || status === 503 || status === 504) {
     return new ApplianceUnreachableError(failed, details);
   }
@@ -157,11 +184,44 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
         : "AXELNAC_SERVER_ERROR";
     return new ProviderFailedError(code, failed, details);
   }
-  // 1xx/3xx: redirects are not followed and the API never sends one.
+  if (status >= 300 && status < 400) {
+    // The API never redirects: an http:// URL sent to https, a portal, a load balancer's login.
+    // Not followed, as a redirect could carry the credentials to another host.
+    const location = headerValue(reply.headers.location);
+    const where =
+      location === undefined ? "without a Location" : `to ${JSON.stringify(clip(location))}`;
+    return new WrongServiceError(
+      `${describeCall(context)} was redirected (${status}) ${where}: AXELNAC_URL likely points at the wrong address, or at another service than the AxelNAC API`,
+      details,
+    );
+  }
+  // 1xx: the API never sends one.
   return new UnexpectedResponseError(
     `${describeCall(context)} got unexpected status ${said}`,
     details,
   );
+}
+
+function callDetails(
+  reply: Reply,
+  context: CallContext,
+  message: string | undefined,
+): AxelnacErrorDetails {
+  return {
+    operation: context.operation,
+    status: reply.status,
+    ...(context.operation === "send" ? { pid: context.pid } : {}),
+    // Stryker disable next-line ConditionalExpression: AxelnacError records an appliance message only when it is defined
+    ...(message !== undefined ? { applianceMessage: message } : {}),
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clip(text: string): string {
+  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
 }
 
 /**

@@ -140,7 +140,19 @@ export class AmbiguousOutcomeError extends AxelnacError {
   }
 }
 
-/** A status or body the API never gives (a 2xx login without a token, a 3xx). */
+/**
+ * Something other than the AxelNAC API answered, and will answer every job the same way: a 2xx
+ * whose body is not the API's JSON (a web page, an empty body from a proxy or a wrong port), or a
+ * redirect. Never a delivery: AXELNAC_URL most likely points at the wrong service.
+ */
+export class WrongServiceError extends AxelnacError {
+  static readonly code = "AXELNAC_WRONG_SERVICE";
+  constructor(summary: string, details: AxelnacErrorDetails) {
+    super(WrongServiceError.code, "systemic", summary, details);
+  }
+}
+
+/** A status or body the API never gives (a 1xx, a 2xx login whose JSON has no token). */
 export class UnexpectedResponseError extends AxelnacError {
   static readonly code = "AXELNAC_UNEXPECTED_RESPONSE";
   constructor(summary: string, details: AxelnacErrorDetails) {

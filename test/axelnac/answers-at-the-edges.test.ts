@@ -35,9 +35,9 @@ describe("status codes at the edge of a class", () => {
   it.each([
     [100, "AXELNAC_UNEXPECTED_RESPONSE"],
     [199, "AXELNAC_UNEXPECTED_RESPONSE"],
-    [300, "AXELNAC_UNEXPECTED_RESPONSE"],
-    [302, "AXELNAC_UNEXPECTED_RESPONSE"],
-    [399, "AXELNAC_UNEXPECTED_RESPONSE"],
+    [300, "AXELNAC_WRONG_SERVICE"],
+    [302, "AXELNAC_WRONG_SERVICE"],
+    [399, "AXELNAC_WRONG_SERVICE"],
     [400, "AXELNAC_INVALID_REQUEST"],
     [499, "AXELNAC_INVALID_REQUEST"],
     [500, "AXELNAC_SMS_PROVIDER_FAILED"],
@@ -53,15 +53,38 @@ describe("status codes at the edge of a class", () => {
   });
 
   it("names an unexpected status in its message", () => {
-    expect(sendOutcome(reply(302, '{"message":"moved"}'))).toEqual({
+    expect(sendOutcome(reply(199, '{"message":"early"}'))).toEqual({
       code: "AXELNAC_UNEXPECTED_RESPONSE",
       message:
-        'send_user_credentials for pid "guest-1" got unexpected status 302 moved (AXELNAC_UNEXPECTED_RESPONSE)',
+        'send_user_credentials for pid "guest-1" got unexpected status 199 early (AXELNAC_UNEXPECTED_RESPONSE)',
+    });
+  });
+
+  it("names where a redirect pointed, quoted and cut to length", () => {
+    const to = (location: string | string[] | undefined) =>
+      sendOutcome(reply(302, "", location === undefined ? {} : { location }));
+    expect(to("https://nac.example/api/v1/sms_gateways/send_user_credentials")).toEqual({
+      code: "AXELNAC_WRONG_SERVICE",
+      message:
+        'send_user_credentials for pid "guest-1" was redirected (302) to "https://nac.example/api/v1/sms_gateways/send_user_credentials": AXELNAC_URL likely points at the wrong address, or at another service than the AxelNAC API (AXELNAC_WRONG_SERVICE)',
+    });
+    expect(to(["/portal", "/other"])).toMatchObject({
+      message: expect.stringContaining('to "/portal"'),
+    });
+    expect(to(undefined)).toMatchObject({
+      message: expect.stringContaining("was redirected (302) without a Location:"),
+    });
+    const long = to(`/${"x".repeat(MESSAGE_LIMIT + 50)}\u001b[2J`);
+    expect(long).toMatchObject({
+      message: expect.stringContaining(`"/${"x".repeat(MESSAGE_LIMIT - 1)}…"`),
+    });
+    expect(to("/a\u001b[2Jb")).toMatchObject({
+      message: expect.stringContaining('"/a\\u001b[2Jb"'),
     });
   });
 
   it.each([
-    [300, "AXELNAC_UNEXPECTED_RESPONSE"],
+    [300, "AXELNAC_WRONG_SERVICE"],
     [500, "AXELNAC_SERVER_ERROR"],
     [503, "AXELNAC_UNREACHABLE"],
     [429, "AXELNAC_THROTTLED"],
@@ -78,8 +101,9 @@ describe("status codes at the edge of a class", () => {
 });
 
 describe("bodies that are JSON but not the API's", () => {
-  it("a JSON null body: delivered with no message; a failure with no appliance message", () => {
-    expect(classifySendReply(reply(200, "null"), "guest-1", NOW)).toEqual({
+  it("a JSON null body: not the API's answer; a failure with no appliance message", () => {
+    expect(sendOutcome(reply(200, "null"))).toMatchObject({ code: "AXELNAC_WRONG_SERVICE" });
+    expect(classifySendReply(reply(200, "{}"), "guest-1", NOW)).toEqual({
       status: 200,
       message: "",
     });
@@ -109,10 +133,16 @@ describe("bodies that are JSON but not the API's", () => {
   });
 
   it("collapses the whitespace of a text body, and has nothing to say for a blank one", () => {
-    expect(applianceMessage(parseBody("  <h1>Bad\n\n gateway</h1>\t"))).toBe(
-      "<h1>Bad gateway</h1>",
-    );
+    expect(applianceMessage(parseBody("Bad\n\n gateway\t"))).toBe("Bad gateway");
     expect(applianceMessage(parseBody(" \n "))).toBeUndefined();
+  });
+
+  it("reads an HTML page for its words, and leaves text that only holds a < alone", () => {
+    expect(applianceMessage(parseBody("  <h1>Bad\n\n gateway</h1>\t<p>retry</p>"))).toBe(
+      "Bad gateway retry",
+    );
+    expect(applianceMessage(parseBody("<html></html>"))).toBeUndefined();
+    expect(applianceMessage(parseBody("a <b> c"))).toBe("a <b> c");
   });
 
   it(`truncates a message past ${MESSAGE_LIMIT} characters, not at it`, () => {

@@ -19,6 +19,7 @@ import {
   TlsUntrustedError,
   TokenRejectedError,
   UnexpectedResponseError,
+  WrongServiceError,
 } from "../../src/axelnac";
 import { parseBody, scrub } from "../../src/axelnac/body";
 
@@ -51,7 +52,6 @@ describe("classifySendReply: the outcome table", () => {
   it.each([
     [200, perl(200, "Successfully sent"), "Successfully sent"],
     [201, {}, ""],
-    [204, "", ""],
   ])("%i → delivered", (status, body, message) => {
     expect(classifySendReply(reply(status, body), "guest-1", NOW)).toEqual({ status, message });
   });
@@ -127,9 +127,9 @@ describe("classifySendReply: the outcome table", () => {
     [
       502,
       { status: 502, message: "Proxy Error" },
-      ApplianceUnreachableError,
-      "AXELNAC_UNREACHABLE",
-      "unreachable",
+      AmbiguousOutcomeError,
+      "AXELNAC_OUTCOME_UNKNOWN",
+      "ambiguous",
     ],
     [
       503,
@@ -138,8 +138,18 @@ describe("classifySendReply: the outcome table", () => {
       "AXELNAC_UNREACHABLE",
       "unreachable",
     ],
-    [504, "Gateway Timeout", ApplianceUnreachableError, "AXELNAC_UNREACHABLE", "unreachable"],
-    [302, "", UnexpectedResponseError, "AXELNAC_UNEXPECTED_RESPONSE", "unreachable"],
+    [504, "Gateway Timeout", AmbiguousOutcomeError, "AXELNAC_OUTCOME_UNKNOWN", "ambiguous"],
+    [302, "", WrongServiceError, "AXELNAC_WRONG_SERVICE", "systemic"],
+    [204, "", WrongServiceError, "AXELNAC_WRONG_SERVICE", "systemic"],
+    [
+      200,
+      "<html><body>Welcome</body></html>",
+      WrongServiceError,
+      "AXELNAC_WRONG_SERVICE",
+      "systemic",
+    ],
+    [200, "OK", WrongServiceError, "AXELNAC_WRONG_SERVICE", "systemic"],
+    [200, [], WrongServiceError, "AXELNAC_WRONG_SERVICE", "systemic"],
   ])("%i %j → %p %s (%s)", (status, body, type, code, failureClass) => {
     const error = sendError(reply(status, body));
     expect(error).toBeInstanceOf(type);
@@ -210,7 +220,7 @@ describe("classifyLoginReply", () => {
     expect(classifyLoginReply(reply(200, { token: "a".repeat(64) }), NOW)).toBe("a".repeat(64));
   });
 
-  it.each([{}, { token: "" }, { token: 42 }, "not json", ""])(
+  it.each([{}, { token: "" }, { token: 42 }])(
     "2xx without a non-empty string token (%p) → AXELNAC_UNEXPECTED_RESPONSE",
     (body) => {
       const error = loginError(reply(200, body));
@@ -259,6 +269,20 @@ describe("classifyLoginReply", () => {
     },
   );
 
+  it.each<[unknown, string]>([
+    ["not json", "a body that is not the API's JSON"],
+    ["", "an empty body"],
+    ["  <!DOCTYPE html><title>Portal</title>", "an HTML page"],
+    [null, "a body that is not the API's JSON"],
+  ])("2xx with %p is another service than the API: %s → AXELNAC_WRONG_SERVICE", (body, what) => {
+    const error = loginError(reply(200, body));
+    expect(error).toBeInstanceOf(WrongServiceError);
+    expect(error.failureClass).toBe("systemic");
+    expect(error.message).toBe(
+      `login answered 200 with ${what}: AXELNAC_URL likely points at the wrong service, not the AxelNAC API (AXELNAC_WRONG_SERVICE)`,
+    );
+  });
+
   it.each<[number, unknown, string, string]>([
     [
       401,
@@ -276,7 +300,10 @@ describe("classifyLoginReply", () => {
     [404, perl(404, "Unknown path /api/v1/login"), "AXELNAC_ENDPOINT_MISSING", "systemic"],
     [429, "", "AXELNAC_THROTTLED", "throttled"],
     [500, perl(500, "Internal error"), "AXELNAC_SERVER_ERROR", "retryable"],
+    [502, { status: 502, message: "Proxy Error" }, "AXELNAC_UNREACHABLE", "unreachable"],
     [503, "", "AXELNAC_UNREACHABLE", "unreachable"],
+    [504, "<html>", "AXELNAC_UNREACHABLE", "unreachable"],
+    [301, "", "AXELNAC_WRONG_SERVICE", "systemic"],
   ])("%i → %s", (status, body, code, failureClass) => {
     const error = loginError(reply(status, body));
     expect(error.code).toBe(code);
@@ -311,12 +338,9 @@ describe("classifyTokenInfoReply", () => {
   });
 
   it.each<[unknown, string]>([
-    ["<!doctype html><html><body>Guest portal</body></html>", "a web page"],
     [{}, "no item"],
     [{ item: "admin" }, "an item that is not an object"],
     [{ item: ["admin"] }, "an item that is a list"],
-    [["item"], "a list"],
-    ["", "nothing"],
   ])("2xx with %p (%s) → AXELNAC_UNEXPECTED_RESPONSE", (body) => {
     const error = tokenInfoError(reply(200, body));
     expect(error).toBeInstanceOf(UnexpectedResponseError);
@@ -325,6 +349,18 @@ describe("classifyTokenInfoReply", () => {
     );
     expect(error.operation).toBe("token_info");
     expect(error.status).toBe(200);
+  });
+
+  it.each<[unknown, string]>([
+    ["<!doctype html><html><body>Guest portal</body></html>", "an HTML page"],
+    [["item"], "a body that is not the API's JSON"],
+    ["", "an empty body"],
+  ])("2xx with %p → AXELNAC_WRONG_SERVICE (%s)", (body, what) => {
+    const error = tokenInfoError(reply(200, body));
+    expect(error).toBeInstanceOf(WrongServiceError);
+    expect(error.message).toBe(
+      `token_info answered 200 with ${what}: AXELNAC_URL likely points at the wrong service, not the AxelNAC API (AXELNAC_WRONG_SERVICE)`,
+    );
   });
 
   it.each<[number, unknown, string, string]>([
@@ -349,8 +385,10 @@ describe("classifyTokenInfoReply", () => {
     [403, { message: "Unauthorized access" }, "AXELNAC_ACCESS_DENIED", "systemic"],
     [429, "", "AXELNAC_THROTTLED", "throttled"],
     [500, perl(500, "Internal error"), "AXELNAC_SERVER_ERROR", "retryable"],
+    [502, "", "AXELNAC_UNREACHABLE", "unreachable"],
     [503, "", "AXELNAC_UNREACHABLE", "unreachable"],
-    [302, "", "AXELNAC_UNEXPECTED_RESPONSE", "unreachable"],
+    [504, "", "AXELNAC_UNREACHABLE", "unreachable"],
+    [302, "", "AXELNAC_WRONG_SERVICE", "systemic"],
   ])("%i → %s", (status, body, code, failureClass) => {
     const error = tokenInfoError(reply(status, body));
     expect(error.code).toBe(code);

@@ -58,6 +58,8 @@ describe("AxelnacClient against the simulator", () => {
       latencyMs: 0,
       failRate: 0,
       unavailableRate: 0,
+      proxyErrorRate: 0,
+      gatewayTimeoutRate: 0,
       throttleRate: 0,
       resetRate: 0,
       hangRate: 0,
@@ -204,6 +206,30 @@ describe("AxelnacClient against the simulator", () => {
     const error = await failure(client.sendUserCredentials(alice, token));
     expect(error).toBeInstanceOf(ApplianceUnreachableError);
     expect(error).toMatchObject({ code: "AXELNAC_UNREACHABLE", status: 503 });
+  });
+
+  it("the proxy's 502 → AXELNAC_OUTCOME_UNKNOWN, ambiguous (here nothing went out)", async () => {
+    const token = await client.login(API);
+    sim.resetCounters();
+    sim.setFaults({ proxyErrorRate: 1 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(error).toMatchObject({ failureClass: "ambiguous", status: 502 });
+    expect(error.applianceMessage).toBe("Proxy Error");
+    expect(sim.outbox()).toEqual([]);
+  });
+
+  it("HAProxy's 504 page → AXELNAC_OUTCOME_UNKNOWN, ambiguous: the SMS did go out", async () => {
+    const token = await client.login(API);
+    sim.resetCounters();
+    sim.setFaults({ gatewayTimeoutRate: 1 });
+    const error = await failure(client.sendUserCredentials(alice, token));
+    expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(error).toMatchObject({ failureClass: "ambiguous", status: 504 });
+    expect(error.message).toContain(
+      "failed: 504 504 Gateway Time-out The server didn't respond in time.: a proxy answered",
+    );
+    expect(sim.outbox().map((sms) => sms.pid)).toEqual(["alice"]);
   });
 
   it("socket reset after the request was read → AXELNAC_OUTCOME_UNKNOWN", async () => {

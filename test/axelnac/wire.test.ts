@@ -15,6 +15,7 @@ import {
   RequestRejectedError,
   ThrottledError,
   UnexpectedResponseError,
+  WrongServiceError,
 } from "../../src/axelnac";
 
 interface Seen {
@@ -99,15 +100,52 @@ describe("AxelnacClient on the wire", () => {
     );
   });
 
-  it("a 2xx without a body → delivered with message ''", async () => {
-    script = (_req, res) => {
-      res.writeHead(204);
-      res.end();
-    };
+  it("a 2xx with an empty JSON object → delivered with message ''", async () => {
+    script = answer(200, {});
     await expect(client.sendUserCredentials(guest, TOKEN)).resolves.toEqual({
-      status: 204,
+      status: 200,
       message: "",
     });
+  });
+
+  it.each<[string, number, Record<string, string>, string]>([
+    ["a 2xx without a body (a proxy)", 204, {}, ""],
+    [
+      "an HTML page (a web server on the wrong port)",
+      200,
+      { "content-type": "text/html" },
+      "<!DOCTYPE html><h1>It works!</h1>",
+    ],
+    ["a JSON answer that is not an object", 200, { "content-type": "application/json" }, '"ok"'],
+  ])("%s → AXELNAC_WRONG_SERVICE, systemic, never delivered", async (_, status, headers, body) => {
+    script = (_req, res) => {
+      res.writeHead(status, headers);
+      res.end(body);
+    };
+    const error = await failure(client.sendUserCredentials(guest, TOKEN));
+    expect(error).toBeInstanceOf(WrongServiceError);
+    expect(error).toMatchObject({
+      code: "AXELNAC_WRONG_SERVICE",
+      failureClass: "systemic",
+      status,
+    });
+    expect(error.message).toContain("AXELNAC_URL likely points at the wrong service");
+  });
+
+  it("a redirect is not followed: AXELNAC_WRONG_SERVICE naming its Location", async () => {
+    script = (_req, res) => {
+      res.writeHead(301, {
+        location: "https://nac.example:9999/api/v1/sms_gateways/send_user_credentials",
+      });
+      res.end();
+    };
+    const error = await failure(client.sendUserCredentials(guest, TOKEN));
+    expect(error).toBeInstanceOf(WrongServiceError);
+    expect(error.failureClass).toBe("systemic");
+    expect(error.message).toContain(
+      'redirected (301) to "https://nac.example:9999/api/v1/sms_gateways/send_user_credentials"',
+    );
+    expect(seen).toHaveLength(1);
   });
 
   it("403 as text/plain → AXELNAC_ACCESS_DENIED, systemic", async () => {
@@ -164,11 +202,38 @@ describe("AxelnacClient on the wire", () => {
     expect((await failure(client.sendUserCredentials(guest, TOKEN))).retryAfterMs).toBe(1_000);
   });
 
-  it("502 from a proxy → AXELNAC_UNREACHABLE", async () => {
-    script = answer(502, { status: 502, message: "Proxy Error" });
+  it.each<[number, string, string]>([
+    [502, "application/json", '{"status": 502,"message":"Proxy Error"}'],
+    [
+      504,
+      "text/html",
+      "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n",
+    ],
+  ])(
+    "%i from a proxy on send → AXELNAC_OUTCOME_UNKNOWN: the request may have reached the API",
+    async (status, type, body) => {
+      script = (_req, res) => {
+        res.writeHead(status, { "content-type": type });
+        res.end(body);
+      };
+      const error = await failure(client.sendUserCredentials(guest, TOKEN));
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(error).toMatchObject({ failureClass: "ambiguous", status });
+      expect(error.message).toContain("the request may have reached the appliance");
+    },
+  );
+
+  it("503 from a proxy on send → AXELNAC_UNREACHABLE: no worker took it", async () => {
+    script = answer(503, { status: 503, message: "No server is available to handle this request" });
     const error = await failure(client.sendUserCredentials(guest, TOKEN));
     expect(error).toBeInstanceOf(ApplianceUnreachableError);
-    expect(error.status).toBe(502);
+    expect(error.status).toBe(503);
+  });
+
+  it("502 from a proxy on login → AXELNAC_UNREACHABLE: a login sends no SMS", async () => {
+    script = answer(502, { status: 502, message: "Proxy Error" });
+    const error = await failure(client.login({ username: "api", password: "api-Pa55" }));
+    expect(error).toBeInstanceOf(ApplianceUnreachableError);
   });
 
   it("a 200 login without a token → AXELNAC_UNEXPECTED_RESPONSE", async () => {
