@@ -25,6 +25,7 @@ module.exports = {
     "<rootDir>/test/secrets/sealed-text.test.ts",
     "<rootDir>/test/simulator/admin-actions.test.ts",
     "<rootDir>/test/simulator/login-body.test.ts",
+    "<rootDir>/test/token/busy-login.test.ts",
     "<rootDir>/test/token/token-sealing.test.ts",
     "<rootDir>/test/worker/failure-cause.test.ts",
     "<rootDir>/test/worker/retry-policy.test.ts",

@@ -33,6 +33,7 @@ export default {
     "!src/secrets/index.ts",
     "src/simulator/admin-actions.ts",
     "src/simulator/login-body.ts",
+    "src/token/busy-login.ts",
     "src/token/token-sealing.ts",
     "src/worker/failure-cause.ts",
     "src/worker/retry-policy.ts",

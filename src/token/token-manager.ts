@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
 import { toFailure } from "../outcome";
 import type { KeyRing } from "../secrets";
+import { explainLoginRejection } from "./busy-login";
 import { LoginBackoffError } from "./errors";
 import { type TokenLifetimes, TokenStore } from "./token-store";
 
@@ -163,7 +164,11 @@ export class TokenManager {
     let token: string;
     try {
       token = await login();
-    } catch (error) {
+    } catch (thrown) {
+      const error = explainLoginRejection(
+        thrown,
+        await this.#store.lastLoginAgoMs().catch(() => undefined),
+      );
       // An unclassified throw (a bug in `login`) is held back like an appliance that does not answer.
       const failure = toFailure(error, {
         code: "AXELNAC_LOGIN_FAILED",

@@ -14,6 +14,8 @@ import { openToken, sealToken, tokenFingerprint } from "./token-sealing";
  *                    reads the same deadline whatever its clock.
  * - `token:lock`     the refresh lock, `SET NX PX`, released by compare-and-delete.
  * - `token:login-failure` hash {attempts, code, message, retryAt} while logins fail.
+ * - `token:last-login` the time of the last successful login, for a token's maximum lifetime: a
+ *                    401 soon after one may not mean a wrong password (busy-login.ts).
  * - channel `token:refreshed` tells waiting processes that a new token is there.
  *
  * Times inside scripts come from Redis' own clock (TIME), never from a host's.
@@ -27,14 +29,15 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl <= 0 then return nil end
 return {token, ttl}`;
 
-// KEYS[1] token hash, KEYS[2] login-failure hash. ARGV: stored token, fingerprint, idleMs,
-// lifetimeMs (both net of margins), channel.
+// KEYS[1] token hash, KEYS[2] login-failure hash, KEYS[3] last-login time. ARGV: stored token,
+// fingerprint, idleMs, lifetimeMs (both net of margins), channel.
 const STORE = `
 ${NOW_MS}
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fingerprint', ARGV[2], 'issuedAt', now)
 redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[3]), tonumber(ARGV[4])))
 redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[3], now, 'PX', ARGV[4])
 redis.call('PUBLISH', ARGV[5], 'refreshed')
 return 1`;
 
@@ -70,6 +73,13 @@ local changed = 0
 if previous[1] ~= ARGV[1] or previous[2] ~= ARGV[3] then changed = 1 end
 return {attempts, backoff, changed}`;
 
+// KEYS[1] last-login time. Returns how long ago, or nil.
+const LAST_LOGIN_AGO = `
+local at = redis.call('GET', KEYS[1])
+if not at then return nil end
+${NOW_MS}
+return now - tonumber(at)`;
+
 // KEYS[1] login-failure hash. Returns {attempts, code, failureClass, message, retryInMs} while
 // logins are held back.
 const READ_LOGIN_FAILURE = `
@@ -102,7 +112,13 @@ export interface TokenLifetimes {
 
 export class TokenStore {
   readonly #redis: Redis;
-  readonly #keys: { token: string; lock: string; failure: string; channel: string };
+  readonly #keys: {
+    token: string;
+    lock: string;
+    failure: string;
+    lastLogin: string;
+    channel: string;
+  };
 
   readonly #keyRing: KeyRing | undefined;
 
@@ -113,6 +129,7 @@ export class TokenStore {
       token: `${prefix}:token`,
       lock: `${prefix}:token:lock`,
       failure: `${prefix}:token:login-failure`,
+      lastLogin: `${prefix}:token:last-login`,
       channel: `${prefix}:token:refreshed`,
     };
   }
@@ -133,9 +150,10 @@ export class TokenStore {
   async store(token: string, lifetimes: TokenLifetimes): Promise<void> {
     await this.#redis.eval(
       STORE,
-      2,
+      3,
       this.#keys.token,
       this.#keys.failure,
+      this.#keys.lastLogin,
       sealToken(this.#keyRing, token, this.#keys.token),
       tokenFingerprint(token),
       lifetimes.idleMs,
@@ -180,6 +198,12 @@ export class TokenStore {
 
   async lockTtl(): Promise<number> {
     return this.#redis.pttl(this.#keys.lock);
+  }
+
+  /** How long ago a login of this fleet last succeeded (Redis' clock), if within a token's lifetime. */
+  async lastLoginAgoMs(): Promise<number | undefined> {
+    const ago = await this.#redis.eval(LAST_LOGIN_AGO, 1, this.#keys.lastLogin);
+    return ago === null ? undefined : Number(ago);
   }
 
   async recordLoginFailure(

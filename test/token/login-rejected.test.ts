@@ -66,6 +66,51 @@ describe("a rejected login", () => {
       .filter((l) => l.level === 50 && String(l.msg).startsWith("login to AxelNAC failed"));
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]?.code).toBe("AXELNAC_LOGIN_REJECTED");
+    // No login of this fleet ever succeeded: wrong credentials is the whole story.
+    expect(String(errorLines[0]?.msg)).toBe(
+      "login to AxelNAC failed: login rejected: 401 Wasn't able to authenticate those credentials (AXELNAC_LOGIN_REJECTED)",
+    );
     expectNoSecrets(log.text(), [WRONG_PASSWORD]);
+  });
+});
+
+describe("a login refused soon after one with the same account succeeded", () => {
+  const log = captureLog();
+  const prefix = uniquePrefix("login-busy");
+  let sim: Simulator;
+  let member: FleetMember;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, logger: log.logger });
+    member = fleetMember(sim.url, prefix, log.logger);
+  });
+
+  afterAll(async () => {
+    await member.close();
+    await sim.close();
+    const redis = testRedis();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("does not claim only wrong credentials: it names a busy appliance and the account kind that avoids it", async () => {
+    await member.tokens.getToken();
+    // What the courier sees of an appliance too busy to check an internal-source administrator:
+    // the same 401 as for a wrong password. Here the account's password changes under it.
+    sim.setAccount({ username: "admin", password: "changed-elsewhere", adminActions: [] });
+    sim.revokeAllTokens();
+    await member.tokens.invalidate(await member.tokens.getToken());
+
+    const error = await member.tokens.getToken().then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error & { code: string; failureClass: string },
+    );
+    expect(error).toMatchObject({ code: "AXELNAC_LOGIN_REJECTED", failureClass: "systemic" });
+    expect(error?.message).toMatch(
+      /^login rejected: 401 Wasn't able to authenticate those credentials, though a login with the same account succeeded \d+s ago: either its password changed, or the appliance was too busy to check it \(.*the \[webservices\] account of pf\.conf is checked in memory.*\) \(AXELNAC_LOGIN_REJECTED\)$/,
+    );
+    const line = log.lines().find((l) => l.level === 50 && l.code === "AXELNAC_LOGIN_REJECTED");
+    expect(String(line?.msg)).toContain("too busy to check it");
+    expectNoSecrets(log.text(), ["changed-elsewhere"]);
   });
 });
