@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { personKey } from "./guest-directory";
 
 /** A guests file that cannot be read or has a bad line; the message names the file and line. */
 export class GuestsFileError extends Error {
@@ -44,10 +45,17 @@ export function parseGuests(text: string, source: string): Map<string, string> {
     if (fields.length !== 2) throw fail(`expected "pid,telephone", found ${fields.length} fields`);
     const [pid = "", telephone = ""] = fields;
     if (!PID.test(pid)) throw fail(`"${pid}" is not a pid (letters, digits and - _ . @ / \\)`);
-    if (!TELEPHONE.test(telephone)) throw fail(`"${telephone}" is not a telephone number`);
-    const earlier = firstLine.get(pid);
-    if (earlier !== undefined) throw fail(`pid "${pid}" already appears on line ${earlier}`);
-    firstLine.set(pid, lineNumber);
+    // An empty telephone is a guest the appliance has no number for: its sends fail.
+    if (telephone !== "" && !TELEPHONE.test(telephone)) {
+      throw fail(`"${telephone}" is not a telephone number`);
+    }
+    const earlier = firstLine.get(personKey(pid));
+    if (earlier !== undefined) {
+      throw fail(
+        `pid "${pid}" is the guest of line ${earlier}: the appliance compares pids ignoring case`,
+      );
+    }
+    firstLine.set(personKey(pid), lineNumber);
     guests.set(pid, telephone);
   });
   return guests;

@@ -27,6 +27,10 @@ describe("readGuestsFile", () => {
     ]);
   });
 
+  it("reads a guest without a telephone: the appliance knows them, but has no number", () => {
+    expect(readGuestsFile(file("no-phone.csv", "pid,telephone\ndan,\n")).get("dan")).toBe("");
+  });
+
   it("reads a file without a header", () => {
     expect(readGuestsFile(file("plain.csv", "carol,89990001122\n")).get("carol")).toBe(
       "89990001122",
@@ -42,11 +46,15 @@ describe("readGuestsFile", () => {
     ["a third field", "alice,+7999,extra\n", /line 1: expected "pid,telephone", found 3 fields/],
     ["a bad pid", "# c\nal ice,+79990001122\n", /line 2: "al ice" is not a pid/],
     ["a bad telephone", "alice,call me\n", /line 1: "call me" is not a telephone number/],
-    ["an empty telephone", "alice,\n", /line 1: "" is not a telephone number/],
     [
       "a duplicate pid",
       "alice,+7999\n\nalice,+7998\n",
-      /line 3: pid "alice" already appears on line 1/,
+      /line 3: pid "alice" is the guest of line 1: the appliance compares pids ignoring case/,
+    ],
+    [
+      "a pid that differs from an earlier one only by case",
+      "Alice,+7999\nALICE,+7998\n",
+      /line 2: pid "ALICE" is the guest of line 1/,
     ],
     [
       "a header after data",

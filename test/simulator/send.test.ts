@@ -61,6 +61,29 @@ describe("simulator: POST send_user_credentials", () => {
     expect(second?.telephone).toBe(first?.telephone);
   });
 
+  it("finds the guest as the appliance's database does: ignoring case and trailing spaces", async () => {
+    const { s, token } = await start({ guests: new Map([["Alice.Smith", "+79990001122"]]) });
+    for (const pid of ["alice.smith", "ALICE.SMITH", "Alice.Smith  "]) {
+      const answer = await send(s, token, { pid, password: "pw123456", source_id: "sms" });
+      expect({ pid, status: answer.status }).toEqual({ pid, status: 200 });
+    }
+    expect(s.outbox().map((sms) => sms.telephone)).toEqual(Array(3).fill("+79990001122"));
+    const other = await send(s, token, { pid: " alice.smith", password: "pw1", source_id: "sms" });
+    expect(other.status).toBe(404);
+  });
+
+  it("answers 500 for a guest with no telephone, and sends nothing", async () => {
+    const { s, token } = await start({ guests: new Map([["dan", ""]]) });
+    const answer = await send(s, token, { pid: "dan", password: "pw123456", source_id: "sms" });
+    expect(answer.status).toBe(500);
+    expect(answer.json).toEqual({
+      message: "Failed to send SMS to dan. Check server side logs for details",
+      status: 500,
+    });
+    expect(s.outbox()).toEqual([]);
+    expect(s.stats()).toMatchObject({ sendRequests: 1, sent: 0 });
+  });
+
   it("refuses a send without a valid token before looking at the body", async () => {
     const { s } = await start();
     const answer = await call(s, SEND_PATH, { token: "0".repeat(64), body: "not json" });

@@ -47,9 +47,17 @@ export const sendUserCredentials: ApiHandler = (context, request, reply) => {
     answer(context, reply, pid, 422, message, { errors: [{ field: "source_id", message }] });
     return;
   }
-  const telephone = context.guests.telephoneOf(pid);
-  if (telephone === undefined) {
+  const guest = context.guests.find(pid);
+  if (guest === undefined) {
     answer(context, reply, pid, 404, UNKNOWN_PID, { errors: [] });
+    return;
+  }
+  const { telephone } = guest;
+  if (telephone === "") {
+    // The SMS sources hand the provider an empty number, which it refuses; the source returns
+    // false, and the endpoint answers as for any provider failure (docs/axelnac-api.md §5).
+    context.logger.info({ guestPid: pid }, "simulator: guest has no telephone, no SMS sent");
+    answer(context, reply, pid, 500, sendFailed(pid));
     return;
   }
   const faults = context.faults();
