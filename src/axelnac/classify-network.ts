@@ -85,7 +85,7 @@ export function classifyTransportFailure(
   const details: AxelnacErrorDetails = {
     operation: context.operation,
     cause,
-    ...(context.operation === "send" ? { pid: context.pid } : {}),
+    ...("pid" in context ? { pid: context.pid } : {}),
     // Stryker disable next-line ConditionalExpression: AxelnacError records a status only when it is defined
     ...(failure.status !== undefined ? { status: failure.status } : {}),
   };

@@ -36,13 +36,30 @@ export interface Delivered {
 export type CallContext =
   | { operation: "login" }
   | { operation: "token_info" }
-  | { operation: "send"; pid: string };
+  | { operation: "send"; pid: string }
+  | { operation: "user"; pid: string };
 
-/** How error messages name the call: `login`, `token_info` or `send_user_credentials for pid "x"`. */
+/**
+ * How error messages name the call: `login`, `token_info`, `send_user_credentials for pid "x"`
+ * or `user lookup for pid "x"`.
+ */
 export function describeCall(context: CallContext): string {
-  return context.operation === "send"
-    ? `send_user_credentials for pid ${JSON.stringify(context.pid)}`
-    : context.operation;
+  switch (context.operation) {
+    case "send":
+      return `send_user_credentials for pid ${JSON.stringify(context.pid)}`;
+    case "user":
+      return `user lookup for pid ${JSON.stringify(context.pid)}`;
+    default:
+      return context.operation;
+  }
+}
+
+/** A guest's record on the appliance, as far as the courier needs it. */
+export interface GuestRecord {
+  /** The pid as the appliance stores it (it finds pids ignoring case). */
+  pid: string;
+  /** The recorded telephone; "" or undefined when the appliance has none. */
+  telephone: string | undefined;
 }
 
 /** Longest token the courier accepts; the appliance's are 64 hex digits. */
@@ -111,6 +128,37 @@ export function classifySendReply(
     return { status: reply.status, message: applianceMessage(reply.body) ?? "" };
   }
   return classifyFailure(reply, { operation: "send", pid }, now);
+}
+
+/**
+ * GET /api/v1/user/{pid} (docs/axelnac-api.md §7): the guest's record, null for the API's own 404
+ * (no such guest), an AxelnacError otherwise (a 404 `Unknown path` or a page is a missing
+ * endpoint, as for every call).
+ */
+export function classifyUserReply(
+  reply: Reply,
+  pid: string,
+  now: number = Date.now(),
+): GuestRecord | null | AxelnacError {
+  const context: CallContext = { operation: "user", pid };
+  if (isSuccess(reply.status)) {
+    const json = reply.body.json;
+    if (!isRecord(json)) return notTheApi(reply, context);
+    const item = json.item;
+    if (!isRecord(item)) {
+      return new UnexpectedResponseError(
+        `${describeCall(context)} answered ${reply.status} without the guest's record`,
+        callDetails(reply, context, undefined),
+      );
+    }
+    return {
+      pid: typeof item.pid === "string" ? item.pid : pid,
+      telephone: typeof item.telephone === "string" ? item.telephone : undefined,
+    };
+  }
+  const message = applianceMessage(reply.body);
+  if (reply.status === 404 && !isEndpointMissing(reply.body, message)) return null;
+  return classifyFailure(reply, context, now);
 }
 
 /**
@@ -210,7 +258,7 @@ function callDetails(
   return {
     operation: context.operation,
     status: reply.status,
-    ...(context.operation === "send" ? { pid: context.pid } : {}),
+    ...("pid" in context ? { pid: context.pid } : {}),
     // Stryker disable next-line ConditionalExpression: AxelnacError records an appliance message only when it is defined
     ...(message !== undefined ? { applianceMessage: message } : {}),
   };

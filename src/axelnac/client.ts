@@ -12,7 +12,9 @@ import {
   classifyLoginReply,
   classifySendReply,
   classifyTokenInfoReply,
+  classifyUserReply,
   type Delivered,
+  type GuestRecord,
   type Reply,
 } from "./classify";
 import { classifyTransportFailure } from "./classify-network";
@@ -24,6 +26,7 @@ import { tlsConnectOptions } from "./tls";
 export const LOGIN_PATH = "/api/v1/login";
 export const SEND_USER_CREDENTIALS_PATH = "/api/v1/sms_gateways/send_user_credentials";
 export const TOKEN_INFO_PATH = "/api/v1/token_info";
+export const USER_PATH = "/api/v1/user/";
 
 export interface SendUserCredentialsArgs {
   /** The guest's user name. */
@@ -120,6 +123,25 @@ export class AxelnacClient {
     if (outcome !== true) throw this.#failed(outcome);
   }
 
+  /**
+   * Looks a guest up (GET /api/v1/user/{pid}; the account needs USERS_READ). Resolves to the
+   * guest's record, or null when the appliance has no such guest.
+   */
+  async getUser(pid: string, token: string): Promise<GuestRecord | null> {
+    const context: CallContext = { operation: "user", pid };
+    const secrets = [token];
+    const result = await this.#call(context, {
+      method: "GET",
+      path: `${USER_PATH}${encodeURIComponent(pid)}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const outcome = result.ok
+      ? classifyUserReply(toReply(result, secrets), pid)
+      : classifyTransportFailure(result, context, secrets);
+    if (isAxelnacError(outcome)) throw this.#failed(outcome);
+    return outcome;
+  }
+
   /** Waits for requests in flight, then closes every connection. */
   async close(): Promise<void> {
     await this.#pool.close();
@@ -137,7 +159,7 @@ export class AxelnacClient {
     context: CallContext,
     request: Omit<ApiRequest, "deadlineMs">,
   ): Promise<ExchangeResult> {
-    const pid = context.operation === "send" ? { pid: context.pid } : {};
+    const pid = "pid" in context ? { pid: context.pid } : {};
     this.#logger.trace(
       { operation: context.operation, ...pid, path: request.path },
       "axelnac request",

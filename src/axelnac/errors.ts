@@ -7,7 +7,7 @@ import type { Failure, FailureClass, OutcomeCode } from "../outcome";
 
 export type { FailureClass } from "../outcome";
 
-export type AxelnacOperation = "login" | "token_info" | "send";
+export type AxelnacOperation = "login" | "token_info" | "send" | "user";
 
 export interface AxelnacErrorDetails {
   operation: AxelnacOperation;

@@ -4,7 +4,9 @@ export {
   classifyLoginReply,
   classifySendReply,
   classifyTokenInfoReply,
+  classifyUserReply,
   type Delivered,
+  type GuestRecord,
   type Reply,
 } from "./classify";
 export { classifyTransportFailure, type TransportFailure } from "./classify-network";
@@ -14,6 +16,7 @@ export {
   SEND_USER_CREDENTIALS_PATH,
   type SendUserCredentialsArgs,
   TOKEN_INFO_PATH,
+  USER_PATH,
 } from "./client";
 export * from "./errors";
 export { type AxelnacClientOptions, CLIENT_DEFAULTS } from "./options";

@@ -18,6 +18,7 @@ const FLAGS = {
   rejects: { type: "string" },
   "dry-run": { type: "boolean" },
   resend: { type: "boolean" },
+  "verify-guests": { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -32,6 +33,8 @@ export interface ImportRequest {
   rejects: string | undefined;
   dryRun: boolean;
   resend: boolean;
+  /** Look every guest up on the appliance before enqueuing; reject those no SMS can reach. */
+  verifyGuests: boolean;
 }
 
 export const IMPORT_COMMAND_LINE: CommandLine<ImportRequest> = {
@@ -87,5 +90,6 @@ function parseFlags(argv: string[]): ImportRequest | "help" {
     rejects: values.rejects,
     dryRun: values["dry-run"] ?? false,
     resend: values.resend ?? false,
+    verifyGuests: values["verify-guests"] ?? false,
   };
 }

@@ -31,6 +31,10 @@ options:
   --rejects FILE          write the bad rows to FILE, with the reason, to fix and import again
   --dry-run               check the file only: nothing is enqueued, Redis is not needed
   --resend                send even to guests who got the same password within DUPLICATE_WINDOW
+  --verify-guests         look each guest up on AxelNAC first (GET /api/v1/user/PID, with the
+                          fleet's token; the API account needs USERS_READ) and reject the rows of
+                          guests it does not know or has no telephone for; with --dry-run it
+                          checks without enqueuing (Redis is then needed, for the token)
   --help                  show this help
 
 Bad rows are reported on stderr as "line N: reason" (N as an editor shows it) and do not stop

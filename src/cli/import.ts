@@ -9,6 +9,7 @@ import { RejectsFile } from "../import/rejects-file";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
+import { type ConnectedGuestCheck, connectGuestCheck } from "../wiring/guest-lookup";
 import { type ConnectedProducer, connectDeliveryProducer } from "../wiring/producer";
 import { readArguments, UsageError } from "./command";
 import { IMPORT_COMMAND_LINE, type ImportRequest } from "./import-arguments";
@@ -62,6 +63,7 @@ class ImportCommand {
   #import: RegistrationImport | undefined;
   #rejects: RejectsFile | undefined;
   #connected: ConnectedProducer | undefined;
+  #guestCheck: ConnectedGuestCheck | undefined;
   #progress: ImportProgress | undefined;
   readonly #logger: Logger;
 
@@ -111,6 +113,17 @@ class ImportCommand {
         return reportFailure(io, error);
       }
     }
+    if (request.verifyGuests) {
+      try {
+        this.#guestCheck = await connectGuestCheck(
+          this.config,
+          this.#logger,
+          ONE_SHOT_REDIS_TIMEOUT_MS,
+        );
+      } catch (error) {
+        return reportFailure(io, error);
+      }
+    }
     const { delimiter } = this.#import.header;
     this.#say(starting(this.batchId, basename(request.file), delimiter, request.dryRun));
     if (request.sendAt && request.sendAt.getTime() < Date.now()) {
@@ -122,6 +135,7 @@ class ImportCommand {
   async close(): Promise<void> {
     this.#progress?.stop();
     await this.#rejects?.close();
+    await this.#guestCheck?.close();
     await this.#connected?.close();
     await this.#file?.close();
   }
@@ -171,6 +185,7 @@ class ImportCommand {
         resend: request.resend,
         ...(request.sendAt ? { sendAt: request.sendAt } : {}),
         signal: interrupt.signal,
+        ...(this.#guestCheck ? { verifyGuests: this.#guestCheck.check } : {}),
         onRejected: async ({ line, error, fields }) => {
           progress.line(`line ${line}: ${error}`);
           await this.#rejects?.add(line, error, fields);

@@ -17,6 +17,7 @@ import {
   type RejectedRow,
   readCsv,
 } from "./csv";
+import type { GuestCheck } from "./guest-verification";
 import { addNotAttempted, type RedisStop, redisStopOf } from "./redis-stop";
 
 /**
@@ -66,6 +67,11 @@ export interface ImportRunOptions {
   onRejected?: (row: ImportRejection) => void | Promise<void>;
   /** Stops reading: the rows read so far are still enqueued, the rest of the file is not read. */
   signal?: AbortSignal;
+  /**
+   * Checks each chunk's guests on the appliance before it is enqueued (`--verify-guests`): a row
+   * whose guest cannot get an SMS is rejected with the reason given. A throw stops the import.
+   */
+  verifyGuests?: GuestCheck;
 }
 
 export interface ImportResult extends ImportCounts {
@@ -171,8 +177,19 @@ export class RegistrationImport {
     let redisStop: RedisStop | undefined;
     const flush = async () => {
       if (pending.length === 0) return;
-      const chunk = pending;
+      let chunk = pending;
       pending = [];
+      if (options.verifyGuests) {
+        const problems = await options.verifyGuests(chunk.map((row) => row.job.pid));
+        const reachable: PendingRow[] = [];
+        for (const [index, row] of chunk.entries()) {
+          const problem = problems[index];
+          if (problem === undefined) reachable.push(row);
+          else await reject({ line: row.line, error: problem, fields: row.fields });
+        }
+        chunk = reachable;
+        if (chunk.length === 0) return;
+      }
       let result: EnqueueManyResult;
       try {
         result = await producer.enqueueMany(

@@ -7,6 +7,7 @@ import {
   classifySendReply,
   classifyTokenInfoReply,
   classifyTransportFailure,
+  classifyUserReply,
   DEFAULT_RETRY_AFTER_MS,
   EndpointMissingError,
   isAxelnacError,
@@ -551,5 +552,53 @@ describe("classifyTransportFailure", () => {
 describe("scrub", () => {
   it("removes a secret as is and JSON-escaped", () => {
     expect(scrub('{"echo":"a\\"b"} a"b', ['a"b'])).toBe('{"echo":"[redacted]"} [redacted]');
+  });
+});
+
+describe("classifyUserReply", () => {
+  const lookup = (r: Reply) => classifyUserReply(r, "Guest-1", NOW);
+
+  it("returns the guest's record: the pid as stored, the telephone when it is text", () => {
+    expect(
+      lookup(reply(200, { item: { pid: "guest-1", telephone: "+7999" }, status: 200 })),
+    ).toEqual({
+      pid: "guest-1",
+      telephone: "+7999",
+    });
+    expect(lookup(reply(200, { item: { telephone: null } }))).toEqual({
+      pid: "Guest-1",
+      telephone: undefined,
+    });
+    expect(lookup(reply(200, { item: { pid: 7, telephone: "" } }))).toEqual({
+      pid: "Guest-1",
+      telephone: "",
+    });
+  });
+
+  it("reads the API's 404 as no such guest", () => {
+    expect(lookup(reply(404, perl(404, "Unable to get resource with this identifier")))).toBeNull();
+  });
+
+  it.each<[number, unknown, string, string]>([
+    [404, perl(404, "Unknown path /api/v1/user/Guest-1"), "AXELNAC_ENDPOINT_MISSING", "systemic"],
+    [404, "<html>Not Found</html>", "AXELNAC_ENDPOINT_MISSING", "systemic"],
+    [
+      403,
+      { message: "Unauthorized access, lacking the USERS_READ administrative role" },
+      "AXELNAC_ACCESS_DENIED",
+      "systemic",
+    ],
+    [401, { message: "Invalid token info" }, "AXELNAC_TOKEN_REJECTED", "token_rejected"],
+    [422, perl(422, "bad"), "AXELNAC_INVALID_REQUEST", "permanent"],
+    [502, "", "AXELNAC_UNREACHABLE", "unreachable"],
+    [504, "", "AXELNAC_UNREACHABLE", "unreachable"],
+    [200, "<html></html>", "AXELNAC_WRONG_SERVICE", "systemic"],
+    [200, { status: 200 }, "AXELNAC_UNEXPECTED_RESPONSE", "unreachable"],
+  ])("%i %j → %s", (status, body, code, failureClass) => {
+    const outcome = lookup(reply(status, body));
+    expect(outcome).toBeInstanceOf(Error);
+    const error = outcome as AxelnacError;
+    expect(error).toMatchObject({ code, failureClass, operation: "user", pid: "Guest-1", status });
+    expect(error.message.startsWith('user lookup for pid "Guest-1" ')).toBe(true);
   });
 });

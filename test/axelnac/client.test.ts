@@ -208,6 +208,16 @@ describe("AxelnacClient against the simulator", () => {
     expect(error).toMatchObject({ code: "AXELNAC_UNREACHABLE", status: 503 });
   });
 
+  it("looks a guest up: the record as stored, found ignoring case; null for an unknown pid", async () => {
+    const token = await client.login(API);
+    await expect(client.getUser("ALICE", token)).resolves.toEqual({
+      pid: "alice",
+      telephone: "+33600000001",
+    });
+    await expect(client.getUser("zoe", token)).resolves.toBeNull();
+    await expect(client.getUser("a/b", token)).resolves.toBeNull();
+  });
+
   it("the proxy's 502 → AXELNAC_OUTCOME_UNKNOWN, ambiguous (here nothing went out)", async () => {
     const token = await client.login(API);
     sim.resetCounters();

@@ -1,0 +1,102 @@
+import type { GuestRecord } from "../../src/axelnac";
+import { AccessDeniedError, ProviderFailedError } from "../../src/axelnac";
+import {
+  GUEST_NOT_FOUND,
+  GUEST_WITHOUT_TELEPHONE,
+  guestVerifier,
+} from "../../src/import/guest-verification";
+
+const known: Record<string, GuestRecord> = {
+  alice: { pid: "alice", telephone: "+7999" },
+  dan: { pid: "dan", telephone: "" },
+  eve: { pid: "eve", telephone: undefined },
+};
+
+describe("checking a chunk's guests on the appliance", () => {
+  it("names the guests no SMS can reach, keeps the order of the pids, and looks each pid up once", async () => {
+    const asked: string[] = [];
+    const check = guestVerifier(
+      async (pid) => {
+        asked.push(pid);
+        return known[pid] ?? null;
+      },
+      { concurrency: () => 2 },
+    );
+    await expect(check(["alice", "zoe", "dan", "alice", "eve"])).resolves.toEqual([
+      undefined,
+      GUEST_NOT_FOUND,
+      GUEST_WITHOUT_TELEPHONE,
+      undefined,
+      GUEST_WITHOUT_TELEPHONE,
+    ]);
+    expect(asked.sort()).toEqual(["alice", "dan", "eve", "zoe"]);
+  });
+
+  it.each([
+    [3, 3],
+    [0, 1],
+    [-4, 1],
+    [2.7, 2],
+  ])("keeps at most the concurrency it is given in flight (%p → %p)", async (given, most) => {
+    let inFlight = 0;
+    let peak = 0;
+    const check = guestVerifier(
+      async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return known.alice as GuestRecord;
+      },
+      { concurrency: async () => given },
+    );
+    await check(Array.from({ length: 12 }, (_, n) => `guest-${n}`));
+    expect(peak).toBe(most);
+  });
+
+  it("tries a retryable failure again, then gives up after the attempts it has", async () => {
+    let calls = 0;
+    const failing = new ProviderFailedError("AXELNAC_SERVER_ERROR", "user lookup failed: 500", {
+      operation: "user",
+      status: 500,
+    });
+    const flaky = guestVerifier(
+      async () => {
+        calls++;
+        if (calls < 3) throw failing;
+        return known.alice as GuestRecord;
+      },
+      { concurrency: () => 1, attempts: 3, retryDelayMs: 1 },
+    );
+    await expect(flaky(["alice"])).resolves.toEqual([undefined]);
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const broken = guestVerifier(
+      async () => {
+        calls++;
+        throw failing;
+      },
+      { concurrency: () => 1, attempts: 2, retryDelayMs: 1 },
+    );
+    await expect(broken(["alice"])).rejects.toBe(failing);
+    expect(calls).toBe(2);
+  });
+
+  it("stops at once on a failure no retry fixes, and starts no further lookup", async () => {
+    const denied = new AccessDeniedError("user lookup rejected: 403", {
+      operation: "user",
+      status: 403,
+    });
+    const asked: string[] = [];
+    const check = guestVerifier(
+      async (pid) => {
+        asked.push(pid);
+        throw denied;
+      },
+      { concurrency: () => 1, retryDelayMs: 1 },
+    );
+    await expect(check(["a", "b", "c"])).rejects.toBe(denied);
+    expect(asked).toEqual(["a"]);
+  });
+});
