@@ -12,6 +12,7 @@ export const DEFAULT_FAULTS: Readonly<Faults> = {
   hangRate: 0,
   trickleRate: 0,
   trickleIntervalMs: 1_000,
+  bulkImportItemMs: 0,
 };
 
 const RATE_FIELDS = [
@@ -57,7 +58,7 @@ export function validateFaults(input: unknown): Partial<Faults> {
     if (RATE_FIELDS.includes(field) && (value < 0 || value > 1)) {
       throw new FaultsError(field, `'${field}' must be between 0 and 1`);
     }
-    if (field === "latencyMs" && value < 0) {
+    if ((field === "latencyMs" || field === "bulkImportItemMs") && value < 0) {
       throw new FaultsError(field, `'${field}' must be 0 or more`);
     }
     if (field === "trickleIntervalMs" && !(value >= 1)) {

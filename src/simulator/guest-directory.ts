@@ -7,25 +7,78 @@ export interface Guest {
 }
 
 /**
- * The appliance's guests (PacketFence's person table: pid and telephone). Without a guest list
- * every pid exists and gets a stable fake number, so a load test needs no fixture; with one, an
- * unknown pid is a 404 as on the appliance.
+ * A guest created or updated through the API (users/bulk_import): the person's fields and the
+ * password entry. The password itself is never kept, only its fingerprint (Outbox.fingerprint).
+ */
+export interface StoredGuest extends Guest {
+  firstname?: string;
+  lastname?: string;
+  email?: string;
+  company?: string;
+  notes?: string;
+  sponsor?: string;
+  password?: {
+    fingerprint: string;
+    validFrom?: string;
+    expiration?: string;
+    role?: string;
+    accessDuration?: string;
+  };
+}
+
+/**
+ * The appliance's guests (PacketFence's person and password tables). Without a guest list every
+ * pid exists and gets a stable fake number, so a load test needs no fixture; with one, an unknown
+ * pid is a 404 as on the appliance. Guests created through the API are found in either case.
  */
 export class GuestDirectory {
-  readonly #byKey: ReadonlyMap<string, Guest> | undefined;
+  readonly #stored = new Map<string, StoredGuest>();
+  readonly #open: boolean;
 
   constructor(guests: ReadonlyMap<string, string> | undefined) {
-    if (!guests) return;
-    const byKey = new Map<string, Guest>();
-    for (const [pid, telephone] of guests) byKey.set(personKey(pid), { pid, telephone });
-    this.#byKey = byKey;
+    this.#open = guests === undefined;
+    for (const [pid, telephone] of guests ?? [])
+      this.#stored.set(personKey(pid), { pid, telephone });
   }
 
   /** The guest this pid names, found as the appliance's database finds it (`personKey`). */
-  find(pid: string): Guest | undefined {
-    if (!this.#byKey) return { pid, telephone: fakeTelephone(personKey(pid)) };
-    return this.#byKey.get(personKey(pid));
+  find(pid: string): StoredGuest | undefined {
+    const stored = this.#stored.get(personKey(pid));
+    if (stored || !this.#open) return stored;
+    return { pid, telephone: fakeTelephone(personKey(pid)) };
   }
+
+  /** Whether the person table holds this pid: the fake guests of an open directory do not count. */
+  has(pid: string): boolean {
+    return this.#stored.has(personKey(pid));
+  }
+
+  /**
+   * Creates the person or updates the fields given (person_modify); the stored pid keeps the
+   * case it was created with. Returns the stored guest.
+   */
+  save(
+    pid: string,
+    fields: Omit<StoredGuest, "pid" | "telephone" | "password"> & { telephone?: string },
+  ): StoredGuest {
+    const key = personKey(pid);
+    const current = this.#stored.get(key) ?? { pid, telephone: "" };
+    const saved: StoredGuest = { ...current, ...definedOnly(fields), pid: current.pid };
+    this.#stored.set(key, saved);
+    return saved;
+  }
+
+  /** Replaces the guest's password entry (pf::password::generate deletes the previous one). */
+  setPassword(pid: string, password: NonNullable<StoredGuest["password"]>): void {
+    const guest = this.#stored.get(personKey(pid));
+    if (guest) guest.password = password;
+  }
+}
+
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 /**

@@ -6,6 +6,8 @@ export interface AcceptedSms {
   password: string;
   telephone: string;
   sourceId: string;
+  /** The fingerprint of the password the appliance holds for the guest, when it holds one. */
+  storedFingerprint?: string;
 }
 
 /**
@@ -30,6 +32,9 @@ export class Outbox {
       sourceId: sms.sourceId,
       at: new Date().toISOString(),
     };
+    if (sms.storedFingerprint !== undefined) {
+      entry.passwordIsCurrent = entry.passwordFingerprint === sms.storedFingerprint;
+    }
     this.#entries.push(entry);
     return entry;
   }

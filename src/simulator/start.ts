@@ -33,10 +33,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let faults: Faults = { ...DEFAULT_FAULTS, ...settings.initialFaults };
 
   const accounts = new AccountDirectory(settings.accounts);
+  const guests = new GuestDirectory(settings.guests);
   const api: ApiContext = {
     accounts,
     tokens,
-    guests: new GuestDirectory(settings.guests),
+    guests,
     sources: settings.sources,
     outbox,
     stats,
@@ -103,6 +104,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     caPem: tls?.cert,
     stats: control.stats,
     outbox: control.outbox,
+    guest: (pid) => {
+      const found = guests.find(pid);
+      return found && { ...found, ...(found.password ? { password: { ...found.password } } : {}) };
+    },
     fingerprint: (password) => outbox.fingerprint(password),
     setFaults: (change) => {
       control.setFaults(change);

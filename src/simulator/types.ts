@@ -1,3 +1,4 @@
+import type { StoredGuest } from "./guest-directory";
 import type { ApiAccountOptions } from "./options";
 
 /**
@@ -23,6 +24,11 @@ export interface Faults {
    * worker goes on: here, the SMS did go out.
    */
   gatewayTimeoutRate: number;
+  /**
+   * Time an API worker spends on each item of a users/bulk_import (a person saved, a password
+   * hashed with bcrypt), answering after all of them; 0 by default.
+   */
+  bulkImportItemMs: number;
   /** Share of sends answered 429 with a Retry-After header. */
   throttleRate: number;
   /** Retry-After of the 429, in whole seconds. */
@@ -51,6 +57,11 @@ export interface SentSms {
   sourceId: string;
   /** ISO 8601 time of acceptance. */
   at: string;
+  /**
+   * For a guest created through users/bulk_import: whether the SMS carries the password the
+   * appliance holds for them now (false: a password it no longer accepts).
+   */
+  passwordIsCurrent?: boolean;
 }
 
 export interface SimulatorStats {
@@ -79,6 +90,8 @@ export interface Simulator {
   caPem?: string;
   stats(): SimulatorStats;
   outbox(): SentSms[];
+  /** A guest as the appliance holds it (created by users/bulk_import or from the guest list). */
+  guest(pid: string): StoredGuest | undefined;
   /** HMAC-SHA256 (hex) under a key of this simulator: compare with `SentSms.passwordFingerprint`. */
   fingerprint(password: string): string;
   setFaults(faults: Partial<Faults>): void;

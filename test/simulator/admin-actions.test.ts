@@ -17,6 +17,7 @@ describe("which admin action a request needs, as the appliance's front end decid
     ["POST", "/api/v1/users/bulk_import", "USERS_CREATE"],
     ["POST", "/api/v1/users/search", "USERS_READ"],
     ["POST", "/api/v1/users/search/more", "USERS_CREATE"],
+    ["DELETE", "/api/v1/users/search", "USERS_DELETE"],
     ["DELETE", "/api/v1/user/alice", "USERS_DELETE"],
     ["GET", "/api/v1/userssomething", "USERS_READ"],
   ])("%s %s needs %s", (method, path, action) => {

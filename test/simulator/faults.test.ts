@@ -170,6 +170,7 @@ describe("simulator: injected faults", () => {
       hangRate: 0,
       trickleRate: 0,
       trickleIntervalMs: 1_000,
+      bulkImportItemMs: 0,
     });
     expect((await send(sim, token, ARGS)).status).toBe(429);
     expect((await call(sim, "/_simulator/faults")).json).toEqual(set.json);
@@ -182,6 +183,7 @@ describe("simulator: injected faults", () => {
     [{ retryAfterSeconds: 1.5 }, "retryAfterSeconds"],
     [{ trickleRate: 2 }, "trickleRate"],
     [{ trickleIntervalMs: 0 }, "trickleIntervalMs"],
+    [{ bulkImportItemMs: -5 }, "bulkImportItemMs"],
     [{ dropRate: 0.1 }, "dropRate"],
   ])("refuses the control body %j with a 400 naming %s", async (body, field) => {
     const answer = await call(sim, "/_simulator/faults", { body });

@@ -2,10 +2,12 @@ import type { ApiHandler } from "../api-context";
 import { unknownPath } from "./messages";
 import { sendUserCredentials } from "./send-user-credentials";
 import { getUser, USER_PATH_PREFIX } from "./user";
+import { usersBulkImport } from "./users-bulk-import";
 
 /** What the API workers (PacketFence's Perl Unified API) serve, once the front end let it through. */
 const ROUTES: Record<string, ApiHandler> = {
   "POST /api/v1/sms_gateways/send_user_credentials": sendUserCredentials,
+  "POST /api/v1/users/bulk_import": usersBulkImport,
 };
 
 /** Dispatches on method and path; anything else is the appliance's "Unknown path" 404. */

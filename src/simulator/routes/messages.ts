@@ -8,6 +8,8 @@ export const UNKNOWN_PID = "Unable to get resource with this identifier";
 export const UNAVAILABLE = "No server is available to handle this request";
 export const TOO_MANY_REQUESTS = "Too many requests";
 export const PROXY_ERROR = "Proxy Error";
+/** lib/pf/UnifiedApi/Controller.pm, `$ERROR_400_MSG`: a body `parse_json` cannot decode. */
+export const BAD_REQUEST = "Bad Request. One of the submitted parameters has an invalid format";
 /** HAProxy's built-in 504 page, byte for byte. */
 export const GATEWAY_TIMEOUT_PAGE =
   "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n";

@@ -64,7 +64,14 @@ export const sendUserCredentials: ApiHandler = (context, request, reply) => {
   const fault = drawSendFault(faults, context.random);
   if (injectFault(context, reply, pid, fault)) return;
 
-  context.outbox.record({ pid, password, telephone, sourceId });
+  const stored = guest.password?.fingerprint;
+  context.outbox.record({
+    pid,
+    password,
+    telephone,
+    sourceId,
+    ...(stored === undefined ? {} : { storedFingerprint: stored }),
+  });
   context.stats.count("sent");
   if (fault === "gatewayTimeout") {
     context.logger.info({ guestPid: pid, fault }, "simulator: sent, answered 504 (injected fault)");
