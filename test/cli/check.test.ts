@@ -194,7 +194,7 @@ describe("axelnac-courier check", () => {
         const result = await runCli(["check"], env);
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(
-          /^failed: AXELNAC_UNEXPECTED_RESPONSE: login answered 200 without a token/m,
+          /^failed: AXELNAC_WRONG_SERVICE: login answered 200 with an HTML page: AXELNAC_URL likely points at the wrong service/m,
         );
       } finally {
         await portal.close();
@@ -214,7 +214,7 @@ describe("axelnac-courier check", () => {
         });
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(
-          /^failed: AXELNAC_UNEXPECTED_RESPONSE: token_info answered 200 without the token's information/m,
+          /^failed: AXELNAC_WRONG_SERVICE: token_info answered 200 with an HTML page: AXELNAC_URL likely points at the wrong service/m,
         );
       } finally {
         await portal.close();
