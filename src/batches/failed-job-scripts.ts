@@ -73,3 +73,40 @@ if ARGV[4] ~= '' and batchOf(jobKey, jobId) ~= ARGV[4] then return -1 end
 return removeJob()
 `,
 };
+
+/**
+ * What `failed list` shows of a page of failed jobs, read inside Redis: a job's data (its
+ * password, and anything a producer adds, up to megabytes) never leaves it, only the fields shown,
+ * each cut to a bounded length. KEYS: the failed set, then each job's hash. ARGV: the longest pid,
+ * reference or batch_id answered, in bytes; the longest reason; then each job's id. Answers, per
+ * job, false when it is no longer failed, else { pid, reference, batch_id, failedReason,
+ * finishedOn, the worker's count of failed attempts }, a field false when missing or not a string.
+ */
+export const LIST_FAILED_JOBS = `
+local fieldBytes, reasonBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function cut(value, bytes)
+  if type(value) == 'string' then return string.sub(value, 1, bytes) end
+  return false
+end
+local function decoded(raw)
+  local ok, value = pcall(cjson.decode, raw or '')
+  if ok and type(value) == 'table' then return value end
+  return {}
+end
+local answers = {}
+for i = 2, #KEYS do
+  local answer = false
+  if redis.call('ZSCORE', KEYS[1], ARGV[i + 1]) then
+    local job = redis.call('HMGET', KEYS[i], 'data', 'failedReason', 'finishedOn', 'progress')
+    local data = decoded(job[1])
+    local attempts = decoded(job[4])['deliveryAttempts']
+    answer = {
+      cut(data['pid'], fieldBytes), cut(data['reference'], fieldBytes),
+      cut(data['batch_id'], fieldBytes), cut(job[2], reasonBytes), job[3] or false,
+      type(attempts) == 'number' and attempts or 0,
+    }
+  end
+  answers[i - 1] = answer
+end
+return answers
+`;

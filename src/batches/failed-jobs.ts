@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
-import type { Job, Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
-import { failedAttempts } from "../jobs/progress";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { removeJobArgs, removeJobKeys, reprocessJobKeys } from "../redis/bullmq-scripts";
 import type { BatchKeys } from "./batch-keys";
-import { type PerJobScript, PURGE_FAILED_JOB, RETRY_FAILED_JOB } from "./failed-job-scripts";
+import {
+  LIST_FAILED_JOBS,
+  type PerJobScript,
+  PURGE_FAILED_JOB,
+  RETRY_FAILED_JOB,
+} from "./failed-job-scripts";
 
 /** Which failed jobs an operator means: one batch, one job, or all. */
 export type FailedSelection = { batch: string } | { id: string } | { all: true };
@@ -21,33 +25,91 @@ export interface FailedJobView {
   failedAt: string | null;
 }
 
-export async function selectFailed(queue: Queue, selection: FailedSelection): Promise<Job[]> {
-  if ("id" in selection) {
-    const job = await queue.getJob(selection.id);
-    return job && (await job.isFailed()) ? [job] : [];
+/** Failed jobs read per round trip by `listFailed`: bounds what Redis and the command hold at once. */
+export const LISTED_PER_ROUND_TRIP = 50;
+
+/**
+ * The longest pid, reference or batch id `listFailed` reads, in bytes: more than any valid one
+ * (255 characters of up to 4 bytes), so only an invalid job's is ever cut.
+ */
+export const LISTED_FIELD_BYTES = 1_024;
+
+/** The longest failure reason `listFailed` reads, in bytes: ours are a few hundred at most. */
+export const LISTED_REASON_BYTES = 4_096;
+
+/** One job's answer to LIST_FAILED_JOBS: pid, reference, batch_id, reason, finishedOn, attempts. */
+type ListedFields = [
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  number,
+];
+
+/**
+ * The failed jobs a selection means, newest first, a page at a time: only the fields `failed
+ * list` shows leave Redis, never a job's whole data and so never its password, and memory stays
+ * bounded however many jobs failed and however large their data. A job retried or purged while
+ * the list is read is left out.
+ */
+export async function* listFailed(
+  queue: Queue,
+  redis: Redis,
+  selection: FailedSelection,
+  deadline?: AnswerDeadline,
+): AsyncGenerator<FailedJobView[]> {
+  const ids = await answerWithin(selectFailedIds(queue, redis, selection), deadline);
+  for (let start = 0; start < ids.length; start += LISTED_PER_ROUND_TRIP) {
+    const page = ids.slice(start, start + LISTED_PER_ROUND_TRIP);
+    const keys = [queue.toKey("failed"), ...page.map((id) => queue.toKey(id))];
+    const answers = (await answerWithin(
+      redis.eval(
+        LIST_FAILED_JOBS,
+        keys.length,
+        ...keys,
+        LISTED_FIELD_BYTES,
+        LISTED_REASON_BYTES,
+        ...page,
+      ),
+      deadline,
+    )) as (ListedFields | null)[];
+    const views: FailedJobView[] = [];
+    answers.forEach((fields, position) => {
+      if (fields === null) return;
+      const view = viewFailed(page[position] as string, fields);
+      if (!("batch" in selection) || view.batch === selection.batch) views.push(view);
+    });
+    yield views;
   }
-  const failed = (await queue.getFailed(0, -1)) as Job[];
-  return "batch" in selection
-    ? failed.filter((job) => batchOfJob(job) === selection.batch)
-    : failed;
+}
+
+/** Every failed job of a selection, for a caller that shows them all at once (the demo). */
+export async function readFailed(
+  queue: Queue,
+  redis: Redis,
+  selection: FailedSelection,
+  deadline?: AnswerDeadline,
+): Promise<FailedJobView[]> {
+  const all: FailedJobView[] = [];
+  for await (const page of listFailed(queue, redis, selection, deadline)) all.push(...page);
+  return all;
 }
 
 /** What `failed list` shows of a job: never its password. */
-export function viewFailed(job: Job): FailedJobView {
-  const data = (typeof job.data === "object" && job.data !== null ? job.data : {}) as Record<
-    string,
-    unknown
-  >;
+function viewFailed(id: string, fields: ListedFields): FailedJobView {
+  const [pid, reference, batchId, reason, finishedOn, attempts] = fields;
+  const failedAt = Number(finishedOn);
   return {
-    id: String(job.id),
-    batch: batchOfJob(job) ?? null,
-    pid: typeof data.pid === "string" ? data.pid : null,
-    reference: typeof data.reference === "string" ? data.reference : null,
+    id,
+    batch: batchOfJob({ id, data: { batch_id: batchId } }) ?? null,
+    pid,
+    reference,
     // The worker writes down a failed attempt only when it schedules another one: the attempt
     // that failed the job for good comes on top of those.
-    attempts: failedAttempts(job) + 1,
-    reason: job.failedReason ?? "",
-    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    attempts: attempts + 1,
+    reason: reason ?? "",
+    failedAt: finishedOn && Number.isFinite(failedAt) ? new Date(failedAt).toISOString() : null,
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { readBatchStatus } from "../batches/batch-status";
-import { selectFailed, viewFailed } from "../batches/failed-jobs";
+import { readFailed } from "../batches/failed-jobs";
 import { type Config, loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
 import { createCommandLogger, type Logger } from "../logging/logger";
@@ -131,7 +131,7 @@ async function demo(
   const deliveryMs = (workers.lastFinishedAt() || Date.now()) - importStarted;
   const failures =
     final.failed > 0
-      ? (await selectFailed(operator.queue, { batch: run.batchId })).map(viewFailed)
+      ? await readFailed(operator.queue, operator.redis, { batch: run.batchId })
       : [];
   out("");
   io.stdout.write(

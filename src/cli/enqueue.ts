@@ -3,6 +3,7 @@ import { loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
+import { forTerminal } from "../logging/terminal-text";
 import { type EnqueueOptions, InvalidEnqueueOptionError, InvalidJobError } from "../producer";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { connectDeliveryProducer } from "../wiring/producer";
@@ -107,8 +108,8 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
     const result = await connected.producer.enqueue({ ...fields, password }, request.options);
     io.stdout.write(
       result.duplicate
-        ? `duplicate: ${request.pid} was already enqueued as job ${result.jobId} within the duplicate window (${formatDuration(config.producer.duplicateWindowMs)}); use --resend to send again\n`
-        : `enqueued job ${result.jobId} for ${request.pid}\n`,
+        ? `duplicate: ${forTerminal(request.pid)} was already enqueued as job ${result.jobId} within the duplicate window (${formatDuration(config.producer.duplicateWindowMs)}); use --resend to send again\n`
+        : `enqueued job ${forTerminal(result.jobId)} for ${forTerminal(request.pid)}\n`,
     );
     return EXIT.ok;
   } catch (error) {

@@ -1,14 +1,15 @@
 import {
   type FailedJobsChange,
+  type FailedJobView,
   type FailedSelection,
+  listFailed,
   purgeFailed,
   retryFailed,
-  selectFailed,
   selectFailedIds,
-  viewFailed,
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
+import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
@@ -34,19 +35,8 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
     operator = await connectOperator(config, logger);
     const chosen = selection ?? { all: true };
     if (action === "list") {
-      const failed = await answerWithin(selectFailed(operator.queue, chosen), operator.deadline);
-      const views = failed.map(viewFailed);
-      if (json) {
-        io.stdout.write(`${JSON.stringify(views)}\n`);
-      } else if (views.length === 0) {
-        io.stdout.write("no failed deliveries\n");
-      } else {
-        for (const v of views) {
-          io.stdout.write(
-            `${v.id}  pid ${v.pid ?? "?"}  reference ${v.reference ?? "-"}  attempts ${v.attempts}  ${v.reason}\n`,
-          );
-        }
-      }
+      const { queue, redis, deadline } = operator;
+      await printFailed(listFailed(queue, redis, chosen, deadline), io, json);
       return EXIT.ok;
     }
     // Ids only: retry and purge never load a job's data, and so never a password.
@@ -64,6 +54,35 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   } finally {
     await operator?.close();
   }
+}
+
+/**
+ * Prints each page as it comes, so that the command holds one page at a time: a JSON array, or a
+ * line per job with every field from the job made safe for a terminal.
+ */
+async function printFailed(
+  pages: AsyncIterable<FailedJobView[]>,
+  io: CommandIo,
+  json: boolean,
+): Promise<void> {
+  let listed = 0;
+  for await (const page of pages) {
+    for (const view of page) {
+      if (json) io.stdout.write(`${listed === 0 ? "[" : ","}${jsonForTerminal(view)}`);
+      else io.stdout.write(`${describeFailed(view)}\n`);
+      listed++;
+    }
+  }
+  if (json) io.stdout.write(listed === 0 ? "[]\n" : "]\n");
+  else if (listed === 0) io.stdout.write("no failed deliveries\n");
+}
+
+/** `expo~1a2b  pid jdoe  reference REG-7  attempts 3  AXELNAC_GUEST_NOT_FOUND: …` */
+function describeFailed(v: FailedJobView): string {
+  const pid = v.pid === null ? "?" : forTerminal(v.pid);
+  const reference = v.reference === null ? "-" : forTerminal(v.reference);
+  const reason = forTerminal(v.reason, SENTENCE_LIMIT);
+  return `${forTerminal(v.id)}  pid ${pid}  reference ${reference}  attempts ${v.attempts}  ${reason}`;
 }
 
 /** `retried 40 failed deliveries (2 no longer failed: …)` */

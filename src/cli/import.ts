@@ -8,6 +8,7 @@ import { type ImportResult, openImport, type RegistrationImport } from "../impor
 import { RejectsFile } from "../import/rejects-file";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
+import { escapeControls } from "../logging/terminal-text";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { type ConnectedGuestCheck, connectGuestCheck } from "../wiring/guest-lookup";
 import { type ConnectedProducer, connectDeliveryProducer } from "../wiring/producer";
@@ -187,7 +188,7 @@ class ImportCommand {
         signal: interrupt.signal,
         ...(this.#guestCheck ? { verifyGuests: this.#guestCheck.check } : {}),
         onRejected: async ({ line, error, fields }) => {
-          progress.line(`line ${line}: ${error}`);
+          progress.line(`line ${line}: ${escapeControls(error)}`);
           await this.#rejects?.add(line, error, fields);
         },
       });
@@ -223,7 +224,7 @@ class ImportCommand {
 
   /** A line of the command's own on stderr; never while the progress bar is drawn. */
   #say(text: string): void {
-    this.io.stderr.write(`import: ${text}\n`);
+    this.io.stderr.write(`import: ${escapeControls(text)}\n`);
   }
 }
 

@@ -2,6 +2,8 @@ import type { KeyStatus } from "../key-rotation/key-status";
 import type { KeyRotation } from "../key-rotation/rotate-keys";
 import { RESTING_STATES, STORED_STATES } from "../key-rotation/stored-jobs";
 
+import { forTerminal } from "../logging/terminal-text";
+
 const number = new Intl.NumberFormat("en-US");
 
 /**
@@ -19,7 +21,11 @@ export function describeKeyStatus(status: KeyStatus): string {
       ? "none (JOB_ENCRYPTION_KEYS is not set)"
       : status.ring.map((id, i) => (i === 0 ? `${id} (active)` : id)).join(", ");
   const lines = [`key ring     ${ring}`];
-  const rows = Object.entries(status.jobs);
+  // A key id is read from each job's sealed password, which any producer writes: shown safely.
+  const rows = Object.entries(status.jobs).map(
+    ([id, counts]) => [forTerminal(id), counts] as const,
+  );
+  const missing = new Set(status.keysNotInRing.map((id) => forTerminal(id)));
   if (rows.length === 0) {
     lines.push("stored jobs  none");
   } else {
@@ -28,16 +34,14 @@ export function describeKeyStatus(status: KeyStatus): string {
     lines.push(`${"stored jobs".padEnd(width + 2)}${columns.map((c) => c.padStart(12)).join("")}`);
     for (const [id, counts] of rows) {
       const cells = columns.map((c) => number.format(counts[c]).padStart(12)).join("");
-      lines.push(
-        `  ${id.padEnd(width)}${cells}${status.keysNotInRing.includes(id) ? "  (not in the ring)" : ""}`,
-      );
+      lines.push(`  ${id.padEnd(width)}${cells}${missing.has(id) ? "  (not in the ring)" : ""}`);
     }
   }
-  const tokens = Object.entries(status.tokens).map(([id, n]) => `${id} ${n}`);
+  const tokens = Object.entries(status.tokens).map(([id, n]) => `${forTerminal(id)} ${n}`);
   lines.push(`shared token ${tokens.length > 0 ? tokens.join(", ") : "none stored"}`);
   if (status.keysNotInRing.length > 0) {
     lines.push(
-      `warning: secrets are stored under ${status.keysNotInRing.join(", ")}, which the ring lacks: add the key back, or those jobs cannot be delivered`,
+      `warning: secrets are stored under ${[...missing].join(", ")}, which the ring lacks: add the key back, or those jobs cannot be delivered`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -50,7 +54,9 @@ export function describeRotation(rotation: KeyRotation): string {
   for (const state of RESTING_STATES) {
     lines.push(`  ${state.padEnd(12)}${number.format(jobs.resealed[state]).padStart(8)}`);
   }
-  const from = Object.entries(jobs.resealedFrom).map(([id, n]) => `${id} ${number.format(n)}`);
+  const from = Object.entries(jobs.resealedFrom).map(
+    ([id, n]) => `${forTerminal(id)} ${number.format(n)}`,
+  );
   if (from.length > 0) lines.push(`  from        ${from.join(", ")}`);
   if (token.discarded > 0)
     lines.push(`  token       discarded (${token.discarded}): the fleet logs in once more`);
@@ -63,7 +69,7 @@ export function describeRotation(rotation: KeyRotation): string {
   }
   for (const [id, n] of Object.entries(jobs.keyMissing)) {
     lines.push(
-      `not re-sealed: ${number.format(n)} jobs under ${id}, which JOB_ENCRYPTION_KEYS lacks: add ${id} to the ring (after the active key) and run again`,
+      `not re-sealed: ${number.format(n)} jobs under ${forTerminal(id)}, which JOB_ENCRYPTION_KEYS lacks: add ${forTerminal(id)} to the ring (after the active key) and run again`,
     );
   }
   if (jobs.unauthentic > 0) {

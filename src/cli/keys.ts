@@ -2,6 +2,7 @@ import { loadConfig } from "../config/config";
 import { takeKeyStatus } from "../key-rotation/key-status";
 import { rotateKeys } from "../key-rotation/rotate-keys";
 import { createCommandLogger } from "../logging/logger";
+import { jsonForTerminal } from "../logging/terminal-text";
 import { generateKeyEntry } from "../secrets";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
@@ -49,12 +50,12 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     const { queue, redis } = operator;
     if (action === "status") {
       const status = await takeKeyStatus(queue, redis, config.redisKeyPrefix, ring);
-      io.stdout.write(json ? `${JSON.stringify(status)}\n` : describeKeyStatus(status));
+      io.stdout.write(json ? `${jsonForTerminal(status)}\n` : describeKeyStatus(status));
       return EXIT.ok;
     }
     if (!ring) throw new Error("unreachable: rotate without a ring");
     const rotation = await rotateKeys(queue, redis, config.redisKeyPrefix, ring, discardToken);
-    io.stdout.write(json ? `${JSON.stringify(rotation)}\n` : describeRotation(rotation));
+    io.stdout.write(json ? `${jsonForTerminal(rotation)}\n` : describeRotation(rotation));
     // Jobs under a key the ring lacks are still readable by whoever has it: the old key must stay.
     return Object.keys(rotation.jobs.keyMissing).length > 0 ? EXIT.failed : EXIT.ok;
   } catch (error) {

@@ -8,6 +8,7 @@ import {
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
+import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type FleetPauseStatus, fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
@@ -133,7 +134,8 @@ async function readRecentBatches(operator: OperatorConnections): Promise<BatchSt
 }
 
 function describe(s: BatchStatus): string {
-  const name = s.batch === null ? "queue (all jobs)" : `batch ${s.batch}`;
+  // Batch ids are checked by every producer of ours, but read back from Redis: shown safely all the same.
+  const name = s.batch === null ? "queue (all jobs)" : `batch ${forTerminal(s.batch)}`;
   return `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
 }
 

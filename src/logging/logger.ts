@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type Logger } from "pino";
-import pretty from "pino-pretty";
+import { prettyFactory } from "pino-pretty";
+import { FIELD_LIMIT, forTerminal, forTerminalDeep, SENTENCE_LIMIT } from "./terminal-text";
 
 export type { Logger };
 export type LogFormat = "json" | "pretty" | "auto";
@@ -39,10 +40,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   const usePretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true);
-  if (usePretty) {
-    return pino(base, pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", sync: true }));
-  }
-  return pino(base);
+  return usePretty ? pino(base, prettyOnStdout()) : pino(base);
+}
+
+/**
+ * Pretty lines for a person at a terminal. Every string of a record is made safe first (controls
+ * escaped, fields capped): a pid or an appliance's message cannot move the cursor, forge a line
+ * or reorder text. JSON lines need no such step: JSON escapes every control character, so a value
+ * stays one line, and keeps its whole, exact text for the machines that read it.
+ */
+function prettyOnStdout(): DestinationStream {
+  const prettify = prettyFactory({ colorize: true, translateTime: "SYS:HH:MM:ss.l" });
+  const stdout = pino.destination({ fd: 1, sync: true });
+  return {
+    write(line: string) {
+      stdout.write(prettify(safeRecord(JSON.parse(line) as Record<string, unknown>)));
+    },
+  };
+}
+
+/** The record with its strings made safe: the message, ours around untrusted parts, may be longer. */
+export function safeRecord(record: Record<string, unknown>): Record<string, unknown> {
+  const safe = forTerminalDeep(record, FIELD_LIMIT) as Record<string, unknown>;
+  if (typeof record.msg === "string") safe.msg = forTerminal(record.msg, SENTENCE_LIMIT);
+  return safe;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BatchStatus } from "../../batches/batch-status";
 import type { FailedJobView } from "../../batches/failed-jobs";
 import { formatDuration } from "../../config/duration";
+import { forTerminal, SENTENCE_LIMIT } from "../../logging/terminal-text";
 import { reasonCode } from "../../outcome";
 
 export interface DemoSummary {
@@ -59,7 +60,7 @@ function failureLines(failures: FailedJobView[]): string[] {
   const lines = groups.slice(0, CODES_SHOWN).map(([code, jobs]) => {
     const reason = jobs[0]?.reason ?? "";
     const example = reason.startsWith(`${code}: `) ? reason.slice(code.length + 2) : reason;
-    return `    ${String(jobs.length).padStart(6)} × ${code}, e.g. ${example}`;
+    return `    ${String(jobs.length).padStart(6)} × ${forTerminal(code)}, e.g. ${forTerminal(example, SENTENCE_LIMIT)}`;
   });
   if (groups.length > CODES_SHOWN) lines.push(`    and ${groups.length - CODES_SHOWN} other kinds`);
   return lines;

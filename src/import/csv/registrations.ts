@@ -1,3 +1,4 @@
+import { forTerminal } from "../../logging/terminal-text";
 import { CsvError } from "./errors";
 import type { CsvHeader } from "./read";
 import type { CsvRecord } from "./tokenizer";
@@ -137,7 +138,8 @@ function locateColumns(header: CsvHeader, wanted: ColumnMap): Positions {
 function missingColumns(header: CsvHeader, wanted: ColumnMap, missing: Field[]): CsvError {
   const quoted = missing.map((field) => JSON.stringify(wanted[field].trim()));
   const flags = missing.map((field) => COLUMN_FLAGS[field]);
-  const shown = header.names.slice(0, NAMES_SHOWN).map((name) => JSON.stringify(name));
+  // A header is the file's text: each name shown is made safe for a terminal, and capped.
+  const shown = header.names.slice(0, NAMES_SHOWN).map((name) => `"${forTerminal(name)}"`);
   if (header.names.length > NAMES_SHOWN) shown.push(`… ${header.names.length - NAMES_SHOWN} more`);
   const delimiter = header.delimiter === "\t" ? "tab" : JSON.stringify(header.delimiter);
   let message =
