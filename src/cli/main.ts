@@ -5,7 +5,7 @@ import { runDemo } from "./demo";
 import { runEnqueue } from "./enqueue";
 import { runFailed } from "./failed";
 import { runImport } from "./import";
-import { type Command, EXIT } from "./io";
+import { type Command, EXIT, exitQuietlyOnClosedPipe } from "./io";
 import { runKeys } from "./keys";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
@@ -61,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout, process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
