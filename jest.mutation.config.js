@@ -20,6 +20,7 @@ module.exports = {
     "<rootDir>/test/import/guest-verification.test.ts",
     "<rootDir>/test/jobs/*.test.ts",
     "<rootDir>/test/key-rotation/job-data-sealing.test.ts",
+    "<rootDir>/test/logging/terminal-text.test.ts",
     "<rootDir>/test/outcome/failure.test.ts",
     "<rootDir>/test/redis/eviction-policy-info.test.ts",
     "<rootDir>/test/secrets/key-ring.test.ts",

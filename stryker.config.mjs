@@ -27,6 +27,7 @@ export default {
     "!src/import/csv/index.ts",
     "src/jobs/*.ts",
     "src/key-rotation/job-data-sealing.ts",
+    "src/logging/terminal-text.ts",
     "src/outcome/*.ts",
     "!src/outcome/index.ts",
     "src/redis/eviction-policy.ts",

@@ -19,7 +19,7 @@ export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [-
        axelnac-courier failed retry (--batch ID | --id JOB | --all)
        axelnac-courier failed purge (--batch ID | --id JOB | --all)
 
-list   the failed deliveries: job id, pid, reference, attempts, reason
+list   the failed deliveries, newest first: job id, pid, reference, attempts, reason
 retry  send them round again, each with a fresh set of attempts
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
 
