@@ -1,5 +1,6 @@
 import { loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
+import { escapeControls } from "../logging/terminal-text";
 import { type Appliance, connectAppliance } from "../wiring/appliance";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
 import { type CheckFindings, checkRedis } from "./check-redis";
@@ -27,7 +28,9 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
       checkAppliance(appliance),
       checkRedis(config, appliance, logger),
     ]);
-    for (const { lines } of findings) for (const line of lines) io.stdout.write(`${line}\n`);
+    // A finding may quote the appliance: made safe for the terminal.
+    for (const { lines } of findings)
+      for (const line of lines) io.stdout.write(`${escapeControls(line)}\n`);
     const failures = findings.flatMap((finding) => finding.failures);
     for (const failure of failures) reportFailure(io, failure);
     return failures.length === 0 ? EXIT.ok : EXIT.failed;

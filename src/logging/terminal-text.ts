@@ -34,6 +34,7 @@ function visibleEscape(character: string): string {
   if (short !== undefined) return short;
   const code = character.charCodeAt(0);
   const hex = code.toString(16);
+  // Stryker disable next-line EqualityOperator: U+0100 is no control; the unsafe characters are below it or from U+061C on
   return code < 0x100 ? `\\x${hex.padStart(2, "0")}` : `\\u${hex.padStart(4, "0")}`;
 }
 

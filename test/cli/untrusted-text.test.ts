@@ -150,6 +150,8 @@ describe("untrusted text reaches no terminal or log raw", () => {
     expect(Object.keys(JSON.parse(keysJson.stdout).jobs)).toContain(EVIL);
 
     expect((await cli(["status"])).code).toBe(0);
+    // check asks the hostile appliance about its token, and says what it answered.
+    expect((await cli(["check"])).stderr).toContain(`404 ${SHOWN} (`);
 
     // The worker's pretty lines: the hostile pid and key id, escaped, on one line each.
     await waitUntil(() => worker.output().includes(`sealed under key ${SHOWN}`), {
