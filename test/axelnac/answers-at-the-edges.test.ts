@@ -142,6 +142,7 @@ describe("bodies that are JSON but not the API's", () => {
       "Bad gateway retry",
     );
     expect(applianceMessage(parseBody("<html></html>"))).toBeUndefined();
+    expect(applianceMessage(parseBody("<p>one</p><p>two</p>"))).toBe("one two");
     expect(applianceMessage(parseBody("a <b> c"))).toBe("a <b> c");
   });
 

@@ -83,6 +83,32 @@ describe("checking a chunk's guests on the appliance", () => {
     expect(calls).toBe(2);
   });
 
+  it("takes no new pid in the other lanes once one lane failed", async () => {
+    const denied = new AccessDeniedError("user lookup rejected: 403", {
+      operation: "user",
+      status: 403,
+    });
+    const asked: string[] = [];
+    let finishB: () => void = () => undefined;
+    const bDone = new Promise<void>((resolve) => {
+      finishB = resolve;
+    });
+    const check = guestVerifier(
+      async (pid) => {
+        asked.push(pid);
+        if (pid === "a") throw denied;
+        if (pid === "b") await bDone;
+        return known.alice as GuestRecord;
+      },
+      { concurrency: () => 2, retryDelayMs: 1 },
+    );
+    const failing = check(["b", "a", "c", "d"]);
+    await expect(failing).rejects.toBe(denied);
+    finishB();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asked).toEqual(["b", "a"]);
+  });
+
   it("stops at once on a failure no retry fixes, and starts no further lookup", async () => {
     const denied = new AccessDeniedError("user lookup rejected: 403", {
       operation: "user",
