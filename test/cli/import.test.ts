@@ -292,6 +292,43 @@ describe("axelnac-courier import", () => {
     ]);
   });
 
+  it("escapes formulas in the rejects file, and its re-import gives back the exact values", async () => {
+    const { run, jobs, env } = setup();
+    const path = file(
+      "formulas.csv",
+      "pid,password,source_id\n+79161234567,=1+2\n@ann,-Pw-1\n-bob,'=Pw-2\ncid,Pw-cid-3,sms\n",
+    );
+    const rejects = join(dir, `${randomUUID()}-formulas-rejects.csv`);
+    const result = await run([path, "--rejects", rejects]);
+    expect(result.code).toBe(1);
+    // A spreadsheet shows these cells as text: none starts with = + - or @.
+    expect(readFileSync(rejects, "utf8")).toBe(
+      "\uFEFFimport_error,pid,password,source_id\r\n" +
+        `"line 2: expected 3 fields, found 2","'+79161234567","'=1+2"\r\n` +
+        `"line 3: expected 3 fields, found 2","'@ann","'-Pw-1"\r\n` +
+        `"line 4: expected 3 fields, found 2","'-bob","''=Pw-2"\r\n`,
+    );
+
+    // Fixed in a spreadsheet (a source added to each row) and imported again.
+    const fixed = readFileSync(rejects, "utf8").replaceAll('"\r\n', '",sms-x\r\n');
+    const rejectsAgain = join(dir, `${randomUUID()}-formulas-rejects-2.csv`);
+    const again = await run([file("fixed.csv", fixed), "--rejects", rejectsAgain], env);
+    expect(again.code).toBe(1);
+    expect(badRows(again)).toEqual([
+      "line 2: pid: may only contain letters, digits and - _ . @ / \\",
+    ]);
+    expect((await jobs()).map((job) => [job.data.pid, job.data.password])).toEqual([
+      ["cid", "Pw-cid-3"],
+      ["@ann", "-Pw-1"],
+      ["-bob", "'=Pw-2"],
+    ]);
+    // The phone number and the formula come back exactly, and are escaped again.
+    expect(readFileSync(rejectsAgain, "utf8")).toBe(
+      "\uFEFFimport_error,pid,password,source_id\r\n" +
+        `"line 2: pid: may only contain letters, digits and - _ . @ / \\","'+79161234567","'=1+2",sms-x\r\n`,
+    );
+  });
+
   it("skips duplicates on a second import (exit 0), and --resend enqueues them again", async () => {
     const { run, jobs } = setup();
     const path = file("twice.csv", "pid,password\nann,Pw-ann-1\nbob,Pw-bob-2\nann,Pw-ann-1\n");

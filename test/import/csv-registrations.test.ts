@@ -6,6 +6,7 @@ import {
   readCsv,
   rejectsFormat,
 } from "../../src/import/csv";
+import { escapeFormula, unescapeFormula } from "../../src/import/csv/formula-escape";
 
 async function* once(text: string): AsyncGenerator<string> {
   yield text;
@@ -145,5 +146,68 @@ describe("rejectsFormat", () => {
     const second = rejectsFormat(againHeader);
     expect(second.header).toBe("\uFEFFimport_error;pid;password\r\n");
     expect(second.row(["old error", "bob"], "still short")).toBe("still short;bob\r\n");
+  });
+});
+
+describe("formula escaping (CSV injection in the rejects file)", () => {
+  it.each([
+    ["=1+2", "'=1+2"],
+    ["+79161234567", "'+79161234567"],
+    ["-5", "'-5"],
+    ["@SUM(A1:A9)", "'@SUM(A1:A9)"],
+    ["\tcmd", "'\tcmd"],
+    ["\rcmd", "'\rcmd"],
+    // A quote before a trigger in the original gets one more, so the escape can be undone.
+    ["'=1+2", "''=1+2"],
+    ["''+x", "'''+x"],
+    // Anything else is left as it is, a leading quote included.
+    ["'plain", "'plain"],
+    ["'", "'"],
+    ["a=b", "a=b"],
+    [" =1", " =1"],
+    ["", ""],
+  ])("escapes %j as %j and back", (value, escaped) => {
+    expect(escapeFormula(value)).toBe(escaped);
+    expect(unescapeFormula(escaped)).toBe(value);
+  });
+
+  it("quotes an escaped cell in the rejects file", () => {
+    expect(formatCsvRow(["=1+2", "ok", "'x", "-", "@"], ",")).toBe(`"'=1+2",ok,'x,"'-","'@"`);
+  });
+
+  it("gives the original values back when a rejects file is imported, and escapes them again", async () => {
+    const values = ["+79161234567", "=1+2", "'=HYPERLINK(x)", "-", "@ann", "'plain", "\tx"];
+    const input = ["pid,password", ...values.map((value) => `,"${value}"`)];
+    const reading = readCsv(once(`${input.join("\n")}\n`));
+    const header = await reading.header;
+    const format = rejectsFormat(header);
+    let file = format.header;
+    for await (const row of mapRegistrations(header, reading.records)) {
+      if ("error" in row) file += format.row(row.fields, row.error);
+    }
+    expect(file).toContain(`pid is empty,,"'+79161234567"\r\n`);
+    expect(file).toContain(`pid is empty,,"''=HYPERLINK(x)"\r\n`);
+    expect(file).toContain("pid is empty,,'plain\r\n");
+
+    const again = readCsv(once(file));
+    const againHeader = await again.header;
+    const rows = [];
+    let second = rejectsFormat(againHeader).header;
+    for await (const row of mapRegistrations(againHeader, again.records)) {
+      rows.push(row);
+      if ("error" in row) second += rejectsFormat(againHeader).row(row.fields, row.error);
+    }
+    expect(rows.map((row) => row.fields.slice(1))).toEqual(values.map((value) => ["", value]));
+    expect(second).toBe(file);
+  });
+
+  it("leaves a leading quote in an ordinary file alone", async () => {
+    const rows = await registrations("pid,password\nann,'=1+2\n");
+    expect(rows).toEqual([expect.objectContaining({ pid: "ann", password: "'=1+2" })]);
+  });
+
+  it("unescapes a rejects file's header names too", async () => {
+    const rows = await registrations(`import_error,"'=pid",password\nx,ann,pw\n`, { pid: "=pid" });
+    expect(rows).toEqual([expect.objectContaining({ pid: "ann", password: "pw" })]);
   });
 });

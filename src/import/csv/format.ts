@@ -1,3 +1,4 @@
+import { escapeFormula } from "./formula-escape";
 import type { CsvHeader } from "./read";
 
 /** The rejects file's own column; a re-import ignores it like any extra column. */
@@ -11,19 +12,29 @@ const CRLF = "\r\n";
 const BOM = "\uFEFF";
 
 /**
- * One CSV row without its line ending. A field is quoted, with its quotes doubled, only when it
- * holds the delimiter, a quote or a line break, or starts or ends with a space (which some
- * spreadsheets would otherwise drop).
+ * One CSV row without its line ending, for a spreadsheet. A field a spreadsheet would run as a
+ * formula is escaped (see escapeFormula) and quoted. A field is also quoted, with its quotes
+ * doubled, when it holds the delimiter, a quote or a line break, or starts or ends with a space
+ * (which some spreadsheets would otherwise drop).
  */
 export function formatCsvRow(fields: readonly string[], delimiter: string): string {
   const separator = delimiter === "tab" ? "\t" : delimiter;
   return fields.map((field) => formatField(field, separator)).join(separator);
 }
 
-function formatField(field: string, delimiter: string): string {
+function formatField(cell: string, delimiter: string): string {
+  const field = escapeFormula(cell);
   const needsQuotes =
-    field.includes(delimiter) || /["\r\n]/.test(field) || (field !== "" && field.trim() !== field);
+    field !== cell ||
+    field.includes(delimiter) ||
+    /["\r\n]/.test(field) ||
+    (field !== "" && field.trim() !== field);
   return needsQuotes ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+/** A rejects file, recognised by its first column: its cells were escaped by formatCsvRow. */
+export function isRejectsFile(header: CsvHeader): boolean {
+  return header.names[0]?.toLowerCase() === ERROR_COLUMN;
 }
 
 export interface RejectsFormat {
@@ -39,7 +50,7 @@ export interface RejectsFormat {
  * file don't pile up error columns: an input that already starts with one has it replaced.
  */
 export function rejectsFormat(header: CsvHeader): RejectsFormat {
-  const replaces = header.names[0]?.toLowerCase() === ERROR_COLUMN;
+  const replaces = isRejectsFile(header);
   const names = replaces ? header.names.slice(1) : header.names;
   const line = (fields: readonly string[]) => formatCsvRow(fields, header.delimiter) + CRLF;
   return {

@@ -1,5 +1,7 @@
 import { forTerminal } from "../../logging/terminal-text";
 import { CsvError } from "./errors";
+import { isRejectsFile } from "./format";
+import { unescapeFormula } from "./formula-escape";
 import type { CsvHeader } from "./read";
 import type { CsvRecord } from "./tokenizer";
 
@@ -57,7 +59,8 @@ type Positions = Partial<Record<Field, number>> & { pid: number; password: numbe
 /**
  * Turns records into registration rows by column name. Checks the header at once: a missing
  * pid or password column, or a column that appears twice, throws a CsvError on the header line.
- * Rows are then yielded one by one, each either a RegistrationRow or a RejectedRow.
+ * Rows are then yielded one by one, each either a RegistrationRow or a RejectedRow. The cells of
+ * a rejects file, header included, are read back as they were before formatCsvRow escaped them.
  */
 export function mapRegistrations(
   header: CsvHeader,
@@ -65,17 +68,23 @@ export function mapRegistrations(
   columns: Partial<ColumnMap> = {},
 ): AsyncIterable<RegistrationRow | RejectedRow> {
   const wanted: ColumnMap = { ...DEFAULT_COLUMNS, ...columns };
-  const positions = locateColumns(header, wanted);
-  return mapRecords(records, positions, wanted);
+  const escaped = isRejectsFile(header);
+  const names = escaped ? header.names.map(unescapeFormula) : header.names;
+  const positions = locateColumns({ ...header, names }, wanted);
+  return mapRecords(records, positions, wanted, escaped);
 }
 
 async function* mapRecords(
   records: AsyncIterable<CsvRecord>,
   positions: Positions,
   wanted: ColumnMap,
+  escaped: boolean,
 ): AsyncGenerator<RegistrationRow | RejectedRow> {
   const needed = Math.max(...Object.values(positions)) + 1;
   for await (const { line, fields } of records) {
+    if (escaped) {
+      for (let i = 0; i < fields.length; i++) fields[i] = unescapeFormula(fields[i] as string);
+    }
     if (fields.length < needed) {
       yield { line, error: `expected ${needed} fields, found ${fields.length}`, fields };
       continue;
