@@ -164,6 +164,24 @@ describe("axelnac-courier import", () => {
     ]);
   });
 
+  it("names --encoding utf-16le for UTF-16 without a byte-order mark, and reads it with it", async () => {
+    const { run, jobs } = setup();
+    const path = file("utf16.csv", Buffer.from("pid,password\nann,Pw-ann-1\n", "utf16le"));
+    const wrong = await run([path]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toMatch(
+      /utf16\.csv: line 1: the file looks like UTF-16LE without a byte-order mark: use --encoding utf-16le\n/,
+    );
+    expect(await jobs()).toEqual([]);
+
+    const right = await run([path, "--encoding", "utf-16le"]);
+    expect(right.code).toBe(0);
+    expect((await jobs()).map((job) => [job.data.pid, job.data.password])).toEqual([
+      ["ann", "Pw-ann-1"],
+    ]);
+  });
+
   it("counts quoted line breaks in the line numbers of later bad rows", async () => {
     const { run, jobs } = setup();
     const path = file(

@@ -10,6 +10,7 @@ import { LineCounter } from "../../src/import/csv/line-counter";
 import { resolveCsvOptions } from "../../src/import/csv/options";
 import { readCsv } from "../../src/import/csv/read";
 import { CsvTokenizer } from "../../src/import/csv/tokenizer";
+import { guessUtf16, UTF16_SNIFF_LENGTH } from "../../src/import/csv/utf16-without-mark";
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 /** windows-1251 bytes of ASCII and lowercase Cyrillic (а…я are 0xE0…0xFF there). */
@@ -350,5 +351,59 @@ describe("TextChunkDecoder at chunk edges", () => {
     const error = decode("utf-8", [first, second]) as CsvError;
     expect(error).toBeInstanceOf(CsvError);
     expect(error.line).toBe(3);
+  });
+});
+
+describe("UTF-16 without a byte order mark", () => {
+  const utf16 = (text: string, order: "le" | "be") => {
+    const le = Buffer.from(text, "utf16le");
+    return order === "le" ? le : Buffer.from(le).swap16();
+  };
+
+  it.each([
+    ["an ASCII header in UTF-16LE", utf16("pid,password\n", "le"), "utf-16le"],
+    ["an ASCII header in UTF-16BE", utf16("pid,password\n", "be"), "utf-16be"],
+    ["a Cyrillic and ASCII header in UTF-16LE", utf16("Имя;pid\n", "le"), "utf-16le"],
+    ["two characters of UTF-16BE", utf16("pi", "be"), "utf-16be"],
+    ["UTF-8", Buffer.from("pid,password\n"), null],
+    ["Cyrillic UTF-16LE: no NUL to go by", utf16("Имя", "le"), null],
+    ["a single NUL", Buffer.from("pid\0,password\n"), null],
+    ["NULs on both sides", bytes(0x61, 0x00, 0x00, 0x61, 0x61, 0x00), null],
+    ["nothing", bytes(), null],
+  ])("recognises %s", (_name, head, encoding) => {
+    expect(guessUtf16(head)).toBe(encoding);
+  });
+
+  it("looks only at the start of the file", () => {
+    const late = new Uint8Array([...Buffer.from("p".repeat(UTF16_SNIFF_LENGTH)), 0x61, 0, 0x62, 0]);
+    expect(guessUtf16(late)).toBeNull();
+    const early = new Uint8Array([...utf16("pi", "le"), ...Buffer.from("p".repeat(100))]);
+    expect(guessUtf16(early)).toBe("utf-16le");
+  });
+
+  it.each([
+    ["le", "UTF-16LE", "utf-16le"],
+    ["be", "UTF-16BE", "utf-16be"],
+  ] as const)(
+    "names the --encoding that reads %s, even fed a byte at a time",
+    (order, name, label) => {
+      const input = utf16("pid,password\nann,Pw-1\n", order);
+      for (const chunks of [[input], [...input].map((b) => bytes(b))]) {
+        for (const given of ["utf-8", "windows-1251"]) {
+          const error = decode(given, chunks) as CsvError;
+          expect(error).toBeInstanceOf(CsvError);
+          expect(error.line).toBe(1);
+          expect(error.problem).toBe(
+            `the file looks like ${name} without a byte-order mark: use --encoding ${label}`,
+          );
+        }
+        expect(decode(label, chunks)).toBe("pid,password\nann,Pw-1\n");
+      }
+    },
+  );
+
+  it("decodes files too short to tell, and text chunks, as before", () => {
+    expect(decode("utf-8", [bytes(0x61, 0x00)])).toBe("a\0");
+    expect(decode("utf-8", ["p\0i\0d\0"])).toBe("p\0i\0d\0");
   });
 });

@@ -2,9 +2,12 @@ import { TextDecoder } from "node:util";
 import { sniffByteOrderMark } from "./byte-order-mark";
 import { CsvError } from "./errors";
 import { LineCounter } from "./line-counter";
+import { guessUtf16 } from "./utf16-without-mark";
 
 const EMPTY = new Uint8Array(0);
 const REPLACEMENT = "\uFFFD";
+/** Bytes held back at the start, at least: two UTF-16 characters tell their byte order. */
+const HEAD_LENGTH = 4;
 
 /**
  * Turns the file's bytes into text chunk by chunk, in constant memory. A multi-byte character
@@ -28,7 +31,7 @@ export class TextChunkDecoder {
     let bytes = chunk;
     if (this.#decoder === undefined) {
       this.#head = concat(this.#head, bytes);
-      if (sniffByteOrderMark(this.#head, false) === "more") return "";
+      if (this.#head.length < HEAD_LENGTH) return "";
       // Stryker disable next-line BooleanLiteral: the head is known not to need more bytes here, so `final` cannot change the answer
       bytes = this.#openDecoder(false);
     }
@@ -45,6 +48,16 @@ export class TextChunkDecoder {
   #openDecoder(final: boolean): Uint8Array {
     const bom = sniffByteOrderMark(this.#head, final);
     const mark = bom === "more" ? null : bom;
+    if (mark === null && !this.encoding.startsWith("utf-16")) {
+      const utf16 = guessUtf16(this.#head);
+      // Read as UTF-8, its NULs are valid characters: the header would lack "pid", no more.
+      if (utf16 !== null) {
+        throw new CsvError(
+          1,
+          `the file looks like ${utf16.toUpperCase()} without a byte-order mark: use --encoding ${utf16}`,
+        );
+      }
+    }
     // The mark's bytes are skipped here, so the decoder must keep any later U+FEFF as data.
     this.#decoder = new TextDecoder(mark?.encoding ?? this.encoding, {
       fatal: true,
