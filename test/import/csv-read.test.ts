@@ -206,3 +206,61 @@ describe("readCsv: streams and lifecycle", () => {
     expect(stream.destroyed).toBe(true);
   });
 });
+
+describe("readCsv: size limits", () => {
+  const KiB = 1024;
+  const fieldLimit = "field 3 is longer than the limit of 65536 characters (64 KiB)";
+  const rowLimit = "the row is longer than the limit of 1048576 characters (1 MiB)";
+
+  it.each([
+    ["one chunk", 1 << 20],
+    ["64 KiB chunks", 64 * KiB],
+    ["odd-sized chunks", 4099],
+  ])("rejects a field over 64 KiB by its line and reads on, in %s", async (_name, size) => {
+    const text =
+      "pid,password,reference\n" +
+      `ann,pw1,${"a".repeat(64 * KiB)}\n` +
+      `bob,pw2,${"b".repeat(64 * KiB + 1)}\n` +
+      `cid,pw3,"${"c\n".repeat(40 * KiB)}"\n` +
+      "dan,pw4,d\n";
+    const { records } = await read(text, {}, size);
+    expect(records.map(({ line, fields, error }) => [line, fields.length, error])).toEqual([
+      [2, 3, undefined],
+      [3, 0, fieldLimit],
+      // A quoted field's line breaks still count while its text is dropped.
+      [4, 0, fieldLimit],
+      [4 + 40 * KiB + 1, 3, undefined],
+    ]);
+    expect(records[0]?.fields[2]).toHaveLength(64 * KiB);
+  });
+
+  it("rejects a row over 1 MiB made of fields within the limit", async () => {
+    const cells = Array.from({ length: 17 }, () => "x".repeat(64 * KiB - 1));
+    const text = `pid,password\n${["ann", "pw", ...cells].join(",")}\nbob,pw\n`;
+    const { records } = await read(text, {}, 64 * KiB);
+    expect(records.map(({ line, error }) => [line, error])).toEqual([
+      [2, rowLimit],
+      [3, undefined],
+    ]);
+  });
+
+  it("counts delimiters in a row's length, so a row of empty fields has a limit too", async () => {
+    const { records } = await read(`pid,password\nann,pw${",".repeat(1 << 20)}\n`, {}, 64 * KiB);
+    expect(records.map(({ line, error }) => [line, error])).toEqual([[2, rowLimit]]);
+  });
+
+  it("reports an oversize last field that ends the file after a delimiter", async () => {
+    const { records } = await read(`pid,password\nann,${"x".repeat(64 * KiB + 1)},`, {}, 4099);
+    expect(records.map(({ line, error }) => [line, error])).toEqual([
+      [2, fieldLimit.replace("field 3", "field 2")],
+    ]);
+  });
+
+  it("refuses a header over the limit on its line", async () => {
+    const error = await read(`\npid,password,${"h".repeat(64 * KiB + 1)}\nann,pw,x\n`).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CsvError);
+    expect((error as CsvError).message).toBe(`line 2: ${fieldLimit}`);
+  });
+});

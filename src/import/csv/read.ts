@@ -33,6 +33,7 @@ export function readCsv(
   const rows = tokenize(input, resolved.encoding, format);
   const header = rows.next().then(({ value }): CsvHeader => {
     if (value === undefined) throw new CsvError(1, "the file is empty; expected a header row");
+    if (value.error !== undefined) throw new CsvError(value.line, value.error);
     const names = value.fields.map((name) => name.trim());
     return { names, delimiter: format.delimiter ?? ",", line: value.line };
   });

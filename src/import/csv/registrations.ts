@@ -81,7 +81,11 @@ async function* mapRecords(
   escaped: boolean,
 ): AsyncGenerator<RegistrationRow | RejectedRow> {
   const needed = Math.max(...Object.values(positions)) + 1;
-  for await (const { line, fields } of records) {
+  for await (const { line, fields, error } of records) {
+    if (error !== undefined) {
+      yield { line, error, fields };
+      continue;
+    }
     if (escaped) {
       for (let i = 0; i < fields.length; i++) fields[i] = unescapeFormula(fields[i] as string);
     }

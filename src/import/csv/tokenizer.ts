@@ -1,11 +1,20 @@
 import { CsvError } from "./errors";
 import type { CsvDelimiter } from "./options";
 
-/** One row as it is in the file; `line` is the file line where it starts (header = 1). */
+/**
+ * One row as it is in the file; `line` is the file line where it starts (header = 1). A row over
+ * a size limit has no fields, only `error`, the limit it broke.
+ */
 export interface CsvRecord {
   line: number;
   fields: string[];
+  error?: string;
 }
+
+/** The longest field kept, in characters: no job field comes near it. */
+export const FIELD_LIMIT = 64 * 1024;
+/** The longest row kept, in characters, delimiters included. */
+export const ROW_LIMIT = 1024 * 1024;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -27,12 +36,20 @@ enum State {
  * as lines, so each record knows the line it starts on. Lenient where spreadsheets are: a quote
  * inside an unquoted field is literal, text after a closing quote is kept, rows whose cells are
  * all blank (empty lines, Excel's ";;;" rows) are skipped.
+ *
+ * Memory stays bounded whatever the file holds: once a field passes FIELD_LIMIT or a row
+ * ROW_LIMIT, the rest of the row is read only for its quotes and line breaks, its text dropped,
+ * and the row comes out as an error naming the limit.
  */
 export class CsvTokenizer {
   readonly #delimiter: number;
   #state = State.FieldStart;
   #fields: string[] = [];
   #field = "";
+  /** Characters of the row so far, delimiters included. */
+  #rowLength = 0;
+  /** The limit the row broke: the rest of it is dropped as it is read. */
+  #oversize: string | undefined;
   /** The line being read. */
   #line = 1;
   #recordLine = 1;
@@ -51,7 +68,7 @@ export class CsvTokenizer {
     if (n > 0 && this.#afterCR) {
       this.#afterCR = false;
       if (text.charCodeAt(0) === LF) {
-        if (this.#state === State.Quoted) this.#field += "\n";
+        if (this.#state === State.Quoted) this.#append("\n");
         i = 1;
       }
     }
@@ -61,15 +78,14 @@ export class CsvTokenizer {
         i = this.#quoted(text, i, c);
       } else if (this.#state === State.QuotedQuote) {
         if (c === QUOTE) {
-          this.#field += '"';
+          this.#append('"');
           this.#state = State.Quoted;
           i++;
         } else {
           this.#state = State.Unquoted;
         }
       } else if (c === this.#delimiter) {
-        this.#fields.push(this.#field);
-        this.#field = "";
+        this.#endField();
         this.#state = State.FieldStart;
         i++;
       } else if (c === LF || c === CR) {
@@ -97,7 +113,12 @@ export class CsvTokenizer {
     }
     const records: CsvRecord[] = [];
     // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral,LogicalOperator: #endRecord drops a record with no content, so ending an empty one changes nothing
-    if (this.#fields.length > 0 || this.#field !== "" || this.#state !== State.FieldStart) {
+    if (
+      this.#fields.length > 0 ||
+      this.#field !== "" ||
+      this.#state !== State.FieldStart ||
+      this.#oversize !== undefined
+    ) {
       this.#endRecord(records);
     }
     return records;
@@ -110,7 +131,7 @@ export class CsvTokenizer {
       return start + 1;
     }
     if (c === LF || c === CR) {
-      this.#field += c === LF ? "\n" : "\r";
+      this.#append(c === LF ? "\n" : "\r");
       return this.#lineBreak(text, start, c);
     }
     let end = start + 1;
@@ -121,7 +142,7 @@ export class CsvTokenizer {
       if (d === QUOTE || d === LF || d === CR) break;
       end++;
     }
-    this.#field += text.slice(start, end);
+    this.#append(text.slice(start, end));
     return end;
   }
 
@@ -134,7 +155,7 @@ export class CsvTokenizer {
       if (d === this.#delimiter || d === LF || d === CR) break;
       end++;
     }
-    this.#field += text.slice(start, end);
+    this.#append(text.slice(start, end));
     this.#state = State.Unquoted;
     return end;
   }
@@ -148,17 +169,52 @@ export class CsvTokenizer {
       return i + 1;
     }
     if (text.charCodeAt(i + 1) !== LF) return i + 1;
-    if (this.#state === State.Quoted) this.#field += "\n";
+    if (this.#state === State.Quoted) this.#append("\n");
     return i + 2;
+  }
+
+  /** Adds to the field, unless the row is over a limit or this puts it over one. */
+  #append(text: string): void {
+    if (this.#oversize !== undefined) return;
+    this.#rowLength += text.length;
+    if (this.#field.length + text.length > FIELD_LIMIT) {
+      this.#drop(
+        `field ${this.#fields.length + 1} is longer than the limit of ${FIELD_LIMIT} characters (64 KiB)`,
+      );
+    } else if (this.#rowLength > ROW_LIMIT) {
+      this.#drop(`the row is longer than the limit of ${ROW_LIMIT} characters (1 MiB)`);
+    } else {
+      this.#field += text;
+    }
+  }
+
+  #endField(): void {
+    if (this.#oversize !== undefined) return;
+    this.#fields.push(this.#field);
+    this.#field = "";
+    this.#rowLength++;
+    if (this.#rowLength > ROW_LIMIT) {
+      this.#drop(`the row is longer than the limit of ${ROW_LIMIT} characters (1 MiB)`);
+    }
+  }
+
+  #drop(reason: string): void {
+    this.#oversize = reason;
+    this.#fields = [];
+    this.#field = "";
   }
 
   #endRecord(records: CsvRecord[]): void {
     const fields = this.#fields;
+    const error = this.#oversize;
     fields.push(this.#field);
     this.#fields = [];
     this.#field = "";
+    this.#rowLength = 0;
+    this.#oversize = undefined;
     this.#state = State.FieldStart;
-    if (fields.some((field) => field.trim() !== ""))
+    if (error !== undefined) records.push({ line: this.#recordLine, fields: [], error });
+    else if (fields.some((field) => field.trim() !== ""))
       records.push({ line: this.#recordLine, fields });
   }
 }
