@@ -18,6 +18,7 @@ module.exports = {
     "<rootDir>/test/import/csv-units.test.ts",
     "<rootDir>/test/import/csv-header-errors.test.ts",
     "<rootDir>/test/import/guest-verification.test.ts",
+    "<rootDir>/test/import/repeated-pids.test.ts",
     "<rootDir>/test/jobs/*.test.ts",
     "<rootDir>/test/key-rotation/job-data-sealing.test.ts",
     "<rootDir>/test/logging/terminal-text.test.ts",

@@ -25,6 +25,7 @@ export default {
     "src/import/csv/*.ts",
     "src/import/guest-verification.ts",
     "!src/import/csv/index.ts",
+    "src/import/repeated-pids.ts",
     "src/jobs/*.ts",
     "src/key-rotation/job-data-sealing.ts",
     "src/logging/terminal-text.ts",

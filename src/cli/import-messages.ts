@@ -30,7 +30,8 @@ options:
                           2025-06-01T09:30:00+02:00 or 2025-06-01T07:30:00Z
   --rejects FILE          write the bad rows to FILE, with the reason, to fix and import again
   --dry-run               check the file only: nothing is enqueued, Redis is not needed
-  --resend                send even to guests who got the same password within DUPLICATE_WINDOW
+  --resend                send even to guests who got the same password within DUPLICATE_WINDOW,
+                          and every row of a pid the file holds more than once
   --verify-guests         look each guest up on AxelNAC first (GET /api/v1/user/PID, with the
                           fleet's token; the API account needs USERS_READ) and reject the rows of
                           guests it does not know or has no telephone for; with --dry-run it
@@ -38,7 +39,8 @@ options:
   --help                  show this help
 
 Bad rows are reported on stderr as "line N: reason" (N as an editor shows it) and do not stop
-the others. The last line on stdout sums up:
+the others. A row that gives a pid of an earlier row another password or source is a bad row
+(without --resend): "pid 'ann' already appears on line 2 ...". The last line on stdout sums up:
   batch ID: N rows, E enqueued, D duplicates skipped, R rejected
 
 Exit status: 0 every row accepted (duplicates included), 1 some rows rejected (the others are

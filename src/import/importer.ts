@@ -19,6 +19,7 @@ import {
 } from "./csv";
 import type { GuestCheck } from "./guest-verification";
 import { addNotAttempted, type RedisStop, redisStopOf } from "./redis-stop";
+import { RepeatedPids } from "./repeated-pids";
 
 /**
  * The BullMQ priority of every imported job: the import lane. BullMQ hands out jobs without a
@@ -62,6 +63,7 @@ export type ImportRejection = RejectedRow;
 
 export interface ImportRunOptions {
   sendAt?: Date;
+  /** Send every row: a pid already sent, or sent on an earlier line of the file, too. */
   resend?: boolean;
   /** Each bad row, in file order; awaited, so that a slow rejects file slows the import down. */
   onRejected?: (row: ImportRejection) => void | Promise<void>;
@@ -154,7 +156,9 @@ export class RegistrationImport {
 
   /**
    * Validates each row with the job schema and enqueues the good ones in chunks, in the import
-   * lane; bad rows go to `onRejected` and do not stop the others. A CsvError past the header
+   * lane; bad rows go to `onRejected` and do not stop the others. Unless `resend`, a row that
+   * sends a pid of an earlier row another password or source is a bad row: the guest would get
+   * two SMS, one of them with a wrong password. A CsvError past the header
    * (bytes the encoding cannot decode, a quote never closed) ends the import there as one more
    * bad row: the rows before it are enqueued. When Redis stops answering or refuses to write, the
    * rest of the file is read only to count it (`redisStop`). Any other error is thrown; `counts`
@@ -175,6 +179,7 @@ export class RegistrationImport {
     };
     let pending: PendingRow[] = [];
     let redisStop: RedisStop | undefined;
+    const repeated = options.resend ? undefined : new RepeatedPids();
     const flush = async () => {
       if (pending.length === 0) return;
       let chunk = pending;
@@ -231,8 +236,12 @@ export class RegistrationImport {
         if ("error" in row) await reject(row);
         else {
           const checked = this.#toJob(row);
+          const earlier =
+            typeof checked === "string" ? undefined : repeated?.earlierLine(checked, row.line);
           if (typeof checked === "string") await reject({ ...row, error: checked });
-          else pending.push({ line: row.line, job: checked, fields: row.fields });
+          else if (earlier !== undefined) {
+            await reject({ ...row, error: this.#repeated(checked.pid, earlier) });
+          } else pending.push({ line: row.line, job: checked, fields: row.fields });
         }
         if (pending.length >= chunkSize) await flush();
         if (options.signal?.aborted && !redisStop) {
@@ -283,6 +292,14 @@ export class RegistrationImport {
     if (row.reference !== undefined) data.reference = row.reference;
     const validation = validateDeliveryJob(data);
     return validation.ok ? validation.job : this.#describe(validation.problems);
+  }
+
+  /** The pid has passed the schema: it is safe to show. */
+  #repeated(pid: string, earlierLine: number): string {
+    return (
+      `${this.#label("pid")} '${pid}' already appears on line ${earlierLine} with another ` +
+      "password or SMS source: this row is not sent (--resend sends both)"
+    );
   }
 
   /** The schema's problems in the file's terms: `pid (column "Login"): may only contain …`. */

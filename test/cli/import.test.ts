@@ -369,6 +369,48 @@ describe("axelnac-courier import", () => {
     expect(await jobs()).toHaveLength(5);
   });
 
+  it("rejects a later row that sends a pid another password, naming both lines, unless --resend", async () => {
+    const { run, jobs } = setup();
+    const path = file(
+      "repeated.csv",
+      [
+        "pid,password,source_id",
+        "ann,Pw-ann-1,",
+        "bob,Pw-bob-2,",
+        "ann,Pw-ann-other,",
+        "bob,Pw-bob-2,",
+        "ann,Pw-ann-1,sms-other",
+        "ann,Pw-ann-1,",
+        "",
+      ].join("\n"),
+    );
+    const rejects = join(dir, `${randomUUID()}-repeated-rejects.csv`);
+    const result = await run([path, "--rejects", rejects]);
+
+    expect(result.code).toBe(1);
+    const again = "with another password or SMS source: this row is not sent (--resend sends both)";
+    expect(badRows(result)).toEqual([
+      `line 4: pid 'ann' already appears on line 2 ${again}`,
+      `line 6: pid 'ann' already appears on line 2 ${again}`,
+    ]);
+    // Rows that repeat the first exactly are one SMS, as on a second import.
+    expect(result.stdout).toMatch(/: 6 rows, 2 enqueued, 2 duplicates skipped, 2 rejected\n$/);
+    expect((await jobs()).map((job) => [job.data.pid, job.data.password])).toEqual([
+      ["ann", "Pw-ann-1"],
+      ["bob", "Pw-bob-2"],
+    ]);
+    expect(readFileSync(rejects, "utf8")).toBe(
+      "\uFEFFimport_error,pid,password,source_id\r\n" +
+        `line 4: pid 'ann' already appears on line 2 ${again},ann,Pw-ann-other,\r\n` +
+        `line 6: pid 'ann' already appears on line 2 ${again},ann,Pw-ann-1,sms-other\r\n`,
+    );
+    expectNoSecrets(result.stdout + result.stderr, ["Pw-ann-1", "Pw-ann-other"]);
+
+    const resent = await run([path, "--resend"]);
+    expect(resent.code).toBe(0);
+    expect(resent.stdout).toMatch(/: 6 rows, 6 enqueued, 0 duplicates skipped, 0 rejected\n$/);
+  });
+
   it("schedules the whole batch with --send-at", async () => {
     const { run, jobs } = setup();
     const sendAt = new Date(Date.now() + 3_600_000);
