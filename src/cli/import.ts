@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { Writable } from "node:stream";
 import { type Config, loadConfig } from "../config/config";
@@ -6,6 +6,7 @@ import { generateBatchId } from "../import/batch-id";
 import { dryRunProducer } from "../import/dry-run-producer";
 import { type ImportResult, openImport, type RegistrationImport } from "../import/importer";
 import { RejectsFile } from "../import/rejects-file";
+import { readUnchangedFile } from "../import/unchanged-file";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { escapeControls } from "../logging/terminal-text";
@@ -144,11 +145,12 @@ class ImportCommand {
   async #open(defaultSourceId: string | undefined): Promise<RegistrationImport> {
     const { request } = this;
     this.#file = await open(request.file, "r");
-    const stat = await this.#file.stat();
+    // What the file is now: if it changes while it is read, the import stops there.
+    const stat = await this.#file.stat({ bigint: true });
     if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     if (request.rejects !== undefined) await refuseSameFile(request.rejects, stat);
-    this.#totalBytes = stat.size;
-    return openImport(this.#counted(this.#file.createReadStream({ autoClose: false })), {
+    this.#totalBytes = Number(stat.size);
+    return openImport(this.#counted(readUnchangedFile(this.#file, stat)), {
       csv: request.csv,
       columns: request.columns,
       batchId: this.batchId,
@@ -228,18 +230,13 @@ class ImportCommand {
   }
 }
 
-/** `--rejects` naming the input file would empty it before it is read. */
-async function refuseSameFile(path: string, input: { dev: number; ino: number }): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(path, "r");
-    const stat = await handle.stat();
-    if (stat.dev === input.dev && stat.ino === input.ino) {
-      throw new UsageError("--rejects names the file being imported; give another file");
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-  } finally {
-    await handle?.close();
+/**
+ * `--rejects` naming the input file would empty it before it is read. Compared by stat, not by
+ * opening the file: opening a named pipe for reading would wait for a writer that never comes.
+ */
+async function refuseSameFile(path: string, input: { dev: bigint; ino: bigint }): Promise<void> {
+  const rejects = await stat(path, { bigint: true }).catch(() => undefined);
+  if (rejects?.dev === input.dev && rejects.ino === input.ino) {
+    throw new UsageError("--rejects names the file being imported; give another file");
   }
 }

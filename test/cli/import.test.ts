@@ -1,12 +1,23 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { type Job, Queue, Worker } from "bullmq";
 import { describeProgress, ImportProgress } from "../../src/cli/import-progress";
 import { IMPORT_LANE_PRIORITY } from "../../src/import/importer";
-import { type CliResult, runCli } from "../support/cli";
+import { type CliResult, runCli, startCli } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
@@ -25,6 +36,25 @@ function cp1251(text: string): Buffer {
       throw new Error(`no cp1251 byte for ${char}`);
     }),
   );
+}
+
+/** Resolves once process `pid` has read past the start of `path` (Linux: /proc). */
+async function readingStarted(pid: number, path: string): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let target = "";
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target !== path) continue;
+      const position = /^pos:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+      if (Number(position?.[1] ?? 0) > 0) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`process ${pid} did not start reading ${path}`);
 }
 
 const SUMMARY =
@@ -475,6 +505,45 @@ describe("axelnac-courier import", () => {
       /: 2501 rows, 2500 enqueued, 0 duplicates skipped, 1 rejected\n$/,
     );
     expect(await jobs()).toHaveLength(2_500);
+  });
+
+  it("stops at the cut row of a file truncated while it is read, accounting for what was enqueued", async () => {
+    const { run, jobs, env } = setup();
+    const row = (i: number) =>
+      `guest${String(i).padStart(5, "0")},Pw-guest-${String(i).padStart(5, "0")}\n`;
+    const header = "pid,password\n";
+    const rows = Array.from({ length: 12_000 }, (_, i) => row(i)).join("");
+    const path = file("truncated.csv", header + rows);
+    const size = statSync(path).size;
+    // The command writes its rejects into a pipe: opening it waits for this test to read it, so
+    // the command is held after it has opened and begun the file, before it reads to its end.
+    const rejects = join(dir, `${randomUUID()}-rejects.fifo`);
+    execFileSync("mkfifo", [rejects]);
+    const { child, result } = startCli(["import", path, "--rejects", rejects], env);
+    await readingStarted(child.pid as number, path).catch((error) => {
+      child.kill("SIGKILL");
+      throw error;
+    });
+    const cut = header.length + 7_000 * row(0).length + 10;
+    truncateSync(path, cut);
+    const rejected = readFile(rejects, "utf8");
+    const done = await result;
+
+    const problem =
+      `the file changed while it was read: it had ${size} bytes when opened and ${cut} at the ` +
+      "end. It was cut short, replaced or is still being written: import it again once it is complete";
+    expect(done.code).toBe(1);
+    expect(badRows(done)).toEqual([`line 7002: ${problem}`]);
+    expect(done.stderr).toMatch(
+      /cannot be read from line 7002 on: the rows before it were enqueued/,
+    );
+    expect(done.stdout).toMatch(/: 7001 rows, 7000 enqueued, 0 duplicates skipped, 1 rejected\n$/);
+    expect(await jobs()).toHaveLength(7_000);
+    expect(await rejected).toBe(`\uFEFFimport_error,pid,password\r\n"line 7002: ${problem}"\r\n`);
+    // The rows before the cut were whole: read again, they are duplicates, the cut row is short.
+    const again = await run([path]);
+    expect(badRows(again)).toEqual(["line 7002: expected 2 fields, found 1"]);
+    expect(again.stdout).toMatch(/: 7001 rows, 0 enqueued, 7000 duplicates skipped, 1 rejected\n$/);
   });
 
   // Twelve commands at once: slow on a busy machine, hence the longer timeout.

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./processes";
 
@@ -14,15 +14,24 @@ export function runCli(
   env: Record<string, string> = {},
   input?: string,
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args],
-      {
-        env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
-        stdio: ["pipe", "pipe", "pipe"],
-      },
-    );
+  return startCli(args, env, input).result;
+}
+
+/** `runCli`, with the process at hand while it runs (its pid, to look at what it does). */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): { child: ChildProcess; result: Promise<CliResult> } {
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args],
+    {
+      env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {
@@ -35,6 +44,7 @@ export function runCli(
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? "");
   });
+  return { child, result };
 }
 
 /** How a command that must end by itself ended: what it printed, when, and whether it had to be killed. */

@@ -32,3 +32,12 @@ export class InvalidCsvOptionError extends Error {
     super(`${option}: ${problem}`);
   }
 }
+
+/**
+ * Thrown by an input that finds it changed while it was read (a file cut short, or still being
+ * written). readCsv turns it into a CsvError on the line it had reached, so no cut row is read
+ * as a whole one; `message` is the problem, without the line.
+ */
+export class InputChangedError extends Error {
+  override name = "InputChangedError";
+}

@@ -1,4 +1,4 @@
-export { CsvError, InvalidCsvOptionError } from "./errors";
+export { CsvError, InputChangedError, InvalidCsvOptionError } from "./errors";
 export { ERROR_COLUMN, formatCsvRow, type RejectsFormat, rejectsFormat } from "./format";
 export type { CsvDelimiter, CsvReadOptions } from "./options";
 export { type CsvHeader, type CsvReading, readCsv } from "./read";

@@ -1,6 +1,6 @@
 import { decodeText } from "./decode";
 import { DETECTION_LIMIT, detectDelimiter } from "./detect-delimiter";
-import { CsvError } from "./errors";
+import { CsvError, InputChangedError } from "./errors";
 import { type CsvDelimiter, type CsvReadOptions, resolveCsvOptions } from "./options";
 import { type CsvRecord, CsvTokenizer } from "./tokenizer";
 
@@ -73,7 +73,8 @@ function afterHeader(
 
 /**
  * All records, header first. Sets `format.delimiter`, when it was not given, from the first
- * non-empty line before yielding anything.
+ * non-empty line before yielding anything. An input that finds it changed ends the records with
+ * a CsvError on the line of the record it cut: the records before it are whole.
  */
 async function* tokenize(
   input: AsyncIterable<Uint8Array | string>,
@@ -83,21 +84,26 @@ async function* tokenize(
   let tokenizer: CsvTokenizer | undefined;
   // Detection needs the whole header line: text is held here until a line break arrives.
   let pending = "";
-  for await (const text of decodeText(input, encoding)) {
-    if (tokenizer !== undefined) {
-      yield* tokenizer.push(text);
-      continue;
+  try {
+    for await (const text of decodeText(input, encoding)) {
+      if (tokenizer !== undefined) {
+        yield* tokenizer.push(text);
+        continue;
+      }
+      pending += text;
+      if (format.delimiter === undefined) {
+        // Stryker disable next-line ConditionalExpression,Regex,EqualityOperator,LogicalOperator,BooleanLiteral: detectDelimiter itself waits for a line break; this check only spares it a rescan per chunk (buffering everything is caught by the streaming test)
+        if (!/[\r\n]/.test(text) && pending.length < DETECTION_LIMIT) continue;
+        format.delimiter = detectDelimiter(pending, false);
+        if (format.delimiter === undefined) continue;
+      }
+      tokenizer = new CsvTokenizer(format.delimiter);
+      yield* tokenizer.push(pending);
+      pending = "";
     }
-    pending += text;
-    if (format.delimiter === undefined) {
-      // Stryker disable next-line ConditionalExpression,Regex,EqualityOperator,LogicalOperator,BooleanLiteral: detectDelimiter itself waits for a line break; this check only spares it a rescan per chunk (buffering everything is caught by the streaming test)
-      if (!/[\r\n]/.test(text) && pending.length < DETECTION_LIMIT) continue;
-      format.delimiter = detectDelimiter(pending, false);
-      if (format.delimiter === undefined) continue;
-    }
-    tokenizer = new CsvTokenizer(format.delimiter);
-    yield* tokenizer.push(pending);
-    pending = "";
+  } catch (error) {
+    if (!(error instanceof InputChangedError)) throw error;
+    throw new CsvError(tokenizer?.recordLine ?? 1, error.message);
   }
   format.delimiter ??= detectDelimiter(pending, true);
   tokenizer ??= new CsvTokenizer(format.delimiter);

@@ -61,6 +61,11 @@ export class CsvTokenizer {
     this.#delimiter = delimiter.charCodeAt(0);
   }
 
+  /** The line of the record being read: where text read so far stops being whole records. */
+  get recordLine(): number {
+    return this.#recordLine;
+  }
+
   push(text: string): CsvRecord[] {
     const records: CsvRecord[] = [];
     const n = text.length;
