@@ -2,6 +2,8 @@ import { Readable } from "node:stream";
 import {
   CsvError,
   type CsvReadOptions,
+  type CsvRecord,
+  InputChangedError,
   InvalidCsvOptionError,
   readCsv,
 } from "../../src/import/csv";
@@ -262,5 +264,57 @@ describe("readCsv: size limits", () => {
     );
     expect(error).toBeInstanceOf(CsvError);
     expect((error as CsvError).message).toBe(`line 2: ${fieldLimit}`);
+  });
+});
+
+describe("readCsv: an input that changes while it is read", () => {
+  async function* changing(...texts: string[]): AsyncGenerator<string> {
+    yield* texts;
+    throw new InputChangedError("the file changed while it was read");
+  }
+
+  it("yields the whole records, then names the line of the one it cut", async () => {
+    const reading = readCsv(changing("pid,password\nann,pw1\r\n", "bob,pw2\ncid,p"));
+    const records: CsvRecord[] = [];
+    const error = await (async () => {
+      for await (const record of reading.records) records.push(record);
+    })().catch((e: unknown) => e);
+    expect(records).toEqual([
+      { line: 2, fields: ["ann", "pw1"] },
+      { line: 3, fields: ["bob", "pw2"] },
+    ]);
+    expect(error).toBeInstanceOf(CsvError);
+    expect((error as CsvError).message).toBe("line 4: the file changed while it was read");
+  });
+
+  it("names the next line when the cut falls between records", async () => {
+    const reading = readCsv(changing("pid,password\nann,pw1\n"));
+    const error = await (async () => {
+      for await (const _ of reading.records) {
+        // only the error matters
+      }
+    })().catch((e: unknown) => e);
+    expect((error as CsvError).line).toBe(3);
+  });
+
+  it("names line 1 when the header was not read whole", async () => {
+    await expect(readCsv(changing("pid,pass")).header).rejects.toThrow(
+      "line 1: the file changed while it was read",
+    );
+  });
+
+  it("lets other errors of the input through as they are", async () => {
+    async function* failing(): AsyncGenerator<string> {
+      yield "pid,password\n";
+      throw new Error("EIO");
+    }
+    const reading = readCsv(failing());
+    const error = await (async () => {
+      for await (const _ of reading.records) {
+        // only the error matters
+      }
+    })().catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(CsvError);
+    expect((error as Error).message).toBe("EIO");
   });
 });

@@ -118,14 +118,8 @@ export class CsvTokenizer {
     }
     const records: CsvRecord[] = [];
     // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral,LogicalOperator: #endRecord drops a record with no content, so ending an empty one changes nothing
-    if (
-      this.#fields.length > 0 ||
-      this.#field !== "" ||
-      this.#state !== State.FieldStart ||
-      this.#oversize !== undefined
-    ) {
-      this.#endRecord(records);
-    }
+    const begun = this.#fields.length > 0 || this.#field !== "" || this.#state !== State.FieldStart;
+    if (begun || this.#oversize !== undefined) this.#endRecord(records);
     return records;
   }
 
