@@ -211,3 +211,19 @@ describe("formula escaping (CSV injection in the rejects file)", () => {
     expect(rows).toEqual([expect.objectContaining({ pid: "ann", password: "pw" })]);
   });
 });
+
+describe("mapRegistrations and oversize rows", () => {
+  it("passes the reader's reason on as a rejected row, without fields", async () => {
+    async function* records() {
+      yield { line: 2, fields: [], error: "field 3 is longer than the limit" };
+      yield { line: 3, fields: ["ann", "pw"] };
+    }
+    const header = { names: ["pid", "password"], delimiter: "," as const, line: 1 };
+    const rows = [];
+    for await (const row of mapRegistrations(header, records())) rows.push(row);
+    expect(rows).toEqual([
+      { line: 2, error: "field 3 is longer than the limit", fields: [] },
+      { line: 3, pid: "ann", password: "pw", fields: ["ann", "pw"] },
+    ]);
+  });
+});
