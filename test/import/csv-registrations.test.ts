@@ -171,6 +171,11 @@ describe("formula escaping (CSV injection in the rejects file)", () => {
     expect(unescapeFormula(escaped)).toBe(value);
   });
 
+  it("leaves a formula without its quote as it is (a spreadsheet that dropped the quote on saving)", () => {
+    expect(unescapeFormula("=1+2")).toBe("=1+2");
+    expect(unescapeFormula("+79161234567")).toBe("+79161234567");
+  });
+
   it("quotes an escaped cell in the rejects file", () => {
     expect(formatCsvRow(["=1+2", "ok", "'x", "-", "@"], ",")).toBe(`"'=1+2",ok,'x,"'-","'@"`);
   });

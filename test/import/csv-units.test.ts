@@ -379,6 +379,17 @@ describe("UTF-16 without a byte order mark", () => {
     expect(guessUtf16(late)).toBeNull();
     const early = new Uint8Array([...utf16("pi", "le"), ...Buffer.from("p".repeat(100))]);
     expect(guessUtf16(early)).toBe("utf-16le");
+    // One NUL among the first 64 bytes is not enough; a second just past them does not count.
+    const edge = new Uint8Array([...Buffer.from("p".repeat(62)), 0, 0x70, 0, 0x70]);
+    expect(guessUtf16(edge)).toBeNull();
+    expect(
+      guessUtf16(
+        edge
+          .subarray(0, 62 + 2)
+          .slice()
+          .fill(0, 60, 61),
+      ),
+    ).toBe("utf-16be");
   });
 
   it.each([

@@ -43,4 +43,13 @@ describe("RepeatedPids", () => {
     expect(seen.bytes).toBeLessThanOrEqual((16 * 8 * count) / 3);
     expect(seen.bytes).toBeGreaterThanOrEqual(16 * count);
   });
+
+  it("doubles its table once it is three quarters full, not before", () => {
+    const seen = new RepeatedPids();
+    for (let i = 0; i < 768; i++) seen.earlierLine(delivery(`guest${i}`, "pw"), i + 2);
+    expect(seen.bytes).toBe(1024 * 16);
+    seen.earlierLine(delivery("one-more", "pw"), 1_000);
+    expect(seen.bytes).toBe(2048 * 16);
+    expect(seen.earlierLine(delivery("guest0", "other"), 1_001)).toBe(2);
+  });
 });
