@@ -16,7 +16,8 @@ const TARGET_TYPE = "struct { Username string; Password string }";
 const FIELDS = ["Username", "Password"] as const;
 
 export function decodeLoginBody(text: string): LoginBody {
-  const start = text.search(/\S/);
+  // JSON's whitespace only: a byte-order mark or a no-break space is a character Go refuses.
+  const start = text.search(/[^ \t\n\r]/);
   if (start < 0) return { ok: false, message: "EOF" };
   const value = firstValue(text, start);
   if (value === undefined) return { ok: false, message: syntaxMessage(text, start) };
@@ -66,6 +67,7 @@ function sameFold(a: string, b: string): boolean {
 function firstValue(text: string, start: number): unknown {
   const end = closingBracket(text, start);
   try {
+    // Stryker disable next-line MethodExpression: what precedes `start` is JSON whitespace, which JSON.parse skips too
     return JSON.parse(end === undefined ? text.slice(start) : text.slice(start, end + 1));
   } catch {
     return undefined;
@@ -74,6 +76,7 @@ function firstValue(text: string, start: number): unknown {
 
 function closingBracket(text: string, start: number): number | undefined {
   const open = text[start];
+  // Stryker disable next-line ConditionalExpression: a scalar holds no bracket outside its quotes, so the scan finds no end either
   if (open !== "{" && open !== "[") return undefined;
   let depth = 0;
   let inString = false;
@@ -111,6 +114,8 @@ function syntaxMessage(text: string, start: number): string {
   return "invalid character in JSON value";
 }
 
+/** Go names the offending byte: for a character outside ASCII, its first UTF-8 byte as Latin-1. */
 function quoteChar(c: string): string {
-  return c === "'" ? "'\\''" : `'${c}'`;
+  const byte = String.fromCharCode(Buffer.from(c, "utf8")[0] as number);
+  return byte === "'" ? "'\\''" : `'${byte}'`;
 }

@@ -13,6 +13,13 @@ const known: Record<string, GuestRecord> = {
 };
 
 describe("checking a chunk's guests on the appliance", () => {
+  it("says why in the words the import prints after `line N: `", () => {
+    expect(GUEST_NOT_FOUND).toBe("the appliance has no guest with this pid (--verify-guests)");
+    expect(GUEST_WITHOUT_TELEPHONE).toBe(
+      "the appliance has no telephone for this guest, so no SMS can reach them (--verify-guests)",
+    );
+  });
+
   it("names the guests no SMS can reach, keeps the order of the pids, and looks each pid up once", async () => {
     const asked: string[] = [];
     const check = guestVerifier(
