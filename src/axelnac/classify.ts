@@ -167,11 +167,12 @@ export function classifyUserReply(
  * service, and will come again for every job.
  */
 function notTheApi(reply: Reply, context: CallContext): WrongServiceError {
-  const { text, json } = reply.body;
+  // A body that starts with "<" is never JSON, so it needs no check that it did not parse.
+  const { text } = reply.body;
   const what =
     text.trim().length === 0
       ? "an empty body"
-      : json === undefined && /^\s*</.test(text)
+      : /^\s*</.test(text)
         ? "an HTML page"
         : "a body that is not the API's JSON";
   return new WrongServiceError(
@@ -232,7 +233,8 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
         : "AXELNAC_SERVER_ERROR";
     return new ProviderFailedError(code, failed, details);
   }
-  if (status >= 300 && status < 400) {
+  // Every status from 400 on was answered above.
+  if (status >= 300) {
     // The API never redirects: an http:// URL sent to https, a portal, a load balancer's login.
     // Not followed, as a redirect could carry the credentials to another host.
     const location = headerValue(reply.headers.location);

@@ -270,8 +270,16 @@ describe("classifyLoginReply", () => {
     },
   );
 
+  it("a 2xx with an empty token says it has none", () => {
+    expect(loginError(reply(200, { token: "" })).message).toBe(
+      "login answered 200 without a token (AXELNAC_UNEXPECTED_RESPONSE)",
+    );
+  });
+
   it.each<[unknown, string]>([
     ["not json", "a body that is not the API's JSON"],
+    ["a <b> c", "a body that is not the API's JSON"],
+    [" \r\n ", "an empty body"],
     ["", "an empty body"],
     ["  <!DOCTYPE html><title>Portal</title>", "an HTML page"],
     [null, "a body that is not the API's JSON"],
