@@ -19,6 +19,8 @@ export interface GuestVerifierOptions {
   attempts?: number;
   /** Wait before the second try, doubled for each later one (a 429's Retry-After wins). */
   retryDelayMs?: number;
+  /** How a wait is spent; a test records the waits instead. */
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
 /** Failures another try may fix; anything else (403, a wrong service) stops the import. */
@@ -32,6 +34,7 @@ const RETRIED = new Set(["retryable", "unreachable", "throttled"]);
 export function guestVerifier(lookup: GuestLookup, options: GuestVerifierOptions): GuestCheck {
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 500;
+  const wait = options.sleep ?? sleep;
 
   async function check(pid: string): Promise<string | undefined> {
     for (let attempt = 1; ; attempt++) {
@@ -42,7 +45,7 @@ export function guestVerifier(lookup: GuestLookup, options: GuestVerifierOptions
       } catch (error) {
         const failure = toFailure(error);
         if (!RETRIED.has(failure.failureClass) || attempt >= attempts) throw error;
-        await sleep(failure.retryAfterMs ?? retryDelayMs * 2 ** (attempt - 1));
+        await wait(failure.retryAfterMs ?? retryDelayMs * 2 ** (attempt - 1));
       }
     }
   }

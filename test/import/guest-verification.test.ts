@@ -1,5 +1,10 @@
 import type { GuestRecord } from "../../src/axelnac";
-import { AccessDeniedError, ProviderFailedError } from "../../src/axelnac";
+import {
+  AccessDeniedError,
+  ApplianceUnreachableError,
+  ProviderFailedError,
+  ThrottledError,
+} from "../../src/axelnac";
 import {
   GUEST_NOT_FOUND,
   GUEST_WITHOUT_TELEPHONE,
@@ -114,6 +119,31 @@ describe("checking a chunk's guests on the appliance", () => {
     finishB();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(asked).toEqual(["b", "a"]);
+  });
+
+  it("waits the doubling delay between tries, or what a 429 asked for, for every failure a retry may fix", async () => {
+    const failures = [
+      new ProviderFailedError("AXELNAC_SERVER_ERROR", "500", { operation: "user", status: 500 }),
+      new ApplianceUnreachableError("down", { operation: "user" }),
+      new ThrottledError("429", { operation: "user", status: 429, retryAfterMs: 7 }),
+    ];
+    const waits: number[] = [];
+    let calls = 0;
+    const check = guestVerifier(
+      async () => {
+        const failure = failures[calls++];
+        if (failure) throw failure;
+        return known.alice as GuestRecord;
+      },
+      {
+        concurrency: () => 1,
+        attempts: 4,
+        retryDelayMs: 10,
+        sleep: async (ms) => waits.push(ms),
+      },
+    );
+    await expect(check(["alice"])).resolves.toEqual([undefined]);
+    expect(waits).toEqual([10, 20, 7]);
   });
 
   it("stops at once on a failure no retry fixes, and starts no further lookup", async () => {
