@@ -56,6 +56,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return clean;
 }
 
-function truncate(text: string): string {
+/** Cuts an appliance's text to MESSAGE_LIMIT characters, marking the cut with "…". */
+export function truncate(text: string): string {
   return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
 }

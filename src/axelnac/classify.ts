@@ -2,7 +2,7 @@
  * The appliance's answer → an outcome. Pure: status, headers and body in; a token, a delivery or
  * an AxelnacError out (returned, not thrown), so every row of the table is unit-testable.
  */
-import { applianceMessage, isRecord, MESSAGE_LIMIT, type ReplyBody } from "./body";
+import { applianceMessage, isRecord, type ReplyBody, truncate } from "./body";
 import {
   AccessDeniedError,
   AmbiguousOutcomeError,
@@ -239,7 +239,7 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
     // Not followed, as a redirect could carry the credentials to another host.
     const location = headerValue(reply.headers.location);
     const where =
-      location === undefined ? "without a Location" : `to ${JSON.stringify(clip(location))}`;
+      location === undefined ? "without a Location" : `to ${JSON.stringify(truncate(location))}`;
     return new WrongServiceError(
       `${describeCall(context)} was redirected (${status}) ${where}: AXELNAC_URL likely points at the wrong address, or at another service than the AxelNAC API`,
       details,
@@ -268,10 +268,6 @@ function callDetails(
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function clip(text: string): string {
-  return text.length > MESSAGE_LIMIT ? `${text.slice(0, MESSAGE_LIMIT)}…` : text;
 }
 
 /**
