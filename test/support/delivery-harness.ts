@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import Redis from "ioredis";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
+import { runCli } from "./cli";
 import type { GuestJob } from "./deliveries";
 import { deleteKeys, testRedisUrl, uniquePrefix } from "./redis";
+import { waitUntil } from "./wait";
 import { WorkerFleet, workerEnv } from "./worker-fleet";
 
 const API_USERNAME = "courier-api";
@@ -70,6 +72,22 @@ export class DeliveryHarness {
       apiPassword: this.apiPassword,
       settings: { ...this.options.settings, ...settings },
     });
+  }
+
+  /**
+   * Asks `status --json` until it reports the fleet pause, and returns it. Between two pauses a
+   * probe runs and status shows none: it asks again then.
+   */
+  async waitForPause(timeoutMs: number): Promise<Record<string, unknown>> {
+    let pause: Record<string, unknown> | null = null;
+    await waitUntil(
+      async () => {
+        pause = JSON.parse((await runCli(["status", "--json"], this.workerEnv())).stdout).pause;
+        return pause !== null;
+      },
+      { timeoutMs, what: "status showing the pause" },
+    );
+    return pause as unknown as Record<string, unknown>;
   }
 
   /** Enqueues as a plain producer does: any job name, BullMQ's default options. */

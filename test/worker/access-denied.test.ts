@@ -3,10 +3,9 @@
  * End to end against the simulator's own restricted account: the fleet pauses with
  * AXELNAC_ACCESS_DENIED, nothing is sent or failed, and once the role is granted all go out.
  */
-import { runCli } from "../support/cli";
 import { guestJobs, waitForAllDelivered } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
-import { sleep, waitUntil } from "../support/wait";
+import { sleep } from "../support/wait";
 
 const READER = { username: "reader", password: "reader-pw-31" };
 
@@ -28,14 +27,7 @@ describe("worker: an API account without the role to send", () => {
       AXELNAC_PASSWORD: READER.password,
     });
 
-    let pause: { code?: string } | null = null;
-    await waitUntil(
-      async () => {
-        pause = JSON.parse((await runCli(["status", "--json"], h?.workerEnv())).stdout).pause;
-        return pause !== null;
-      },
-      { timeoutMs: 15_000, what: "status showing the pause" },
-    );
+    const pause = await h.waitForPause(15_000);
     expect(pause).toMatchObject({ code: "AXELNAC_ACCESS_DENIED" });
     await sleep(500);
     expect(h.sim.outbox()).toHaveLength(0);

@@ -1,4 +1,3 @@
-import { runCli } from "../support/cli";
 import {
   deliveryReport,
   expectCleanLogs,
@@ -31,15 +30,8 @@ describe("worker: the appliance goes down", () => {
     // A request whose latency timer fires in the same turn as the outage may still be accepted.
     await sleep(1_000);
     const sentWhenDown = sim.outbox().length;
-    // status tells why nothing moves (between two pauses a probe runs: ask again then).
-    let pause: { cause?: string; code?: string; remainingMs?: number } | null = null;
-    await waitUntil(
-      async () => {
-        pause = JSON.parse((await runCli(["status", "--json"], h?.workerEnv())).stdout).pause;
-        return pause !== null;
-      },
-      { timeoutMs: 10_000, what: "status showing the pause" },
-    );
+    // status tells why nothing moves.
+    const pause = await h.waitForPause(10_000);
     expect(pause).toMatchObject({ cause: "unavailable", code: "AXELNAC_UNREACHABLE" });
     await sleep(downAt + OUTAGE_MS - 3_000 - Date.now());
     // Deep into the outage: nothing sent, nothing given up on.

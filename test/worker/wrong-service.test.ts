@@ -5,10 +5,9 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { runCli } from "../support/cli";
 import { guestJobs, waitForAllDelivered } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
-import { sleep, waitUntil } from "../support/wait";
+import { sleep } from "../support/wait";
 
 type Mode = "html" | "empty" | "appliance";
 
@@ -61,19 +60,11 @@ describe("worker: a 2xx from another service than the API", () => {
       let mode: Mode = wrong;
       const started = await startFront(h.sim.url, () => mode);
       front = started.server;
-      const env = h.workerEnv();
       const jobs = guestJobs(20, `wrong-service-${wrong}`);
       await h.enqueue(jobs);
       await h.fleet.start(1, { AXELNAC_URL: started.url });
 
-      let pause: { code?: string; reason?: string } | null = null;
-      await waitUntil(
-        async () => {
-          pause = JSON.parse((await runCli(["status", "--json"], env)).stdout).pause;
-          return pause !== null;
-        },
-        { timeoutMs: 15_000, what: "status showing the pause" },
-      );
+      const pause = await h.waitForPause(15_000);
       expect(pause).toMatchObject({ code: "AXELNAC_WRONG_SERVICE" });
       await sleep(1_000);
       const counts = await h.queue.getJobCounts("completed", "failed");
