@@ -19,10 +19,14 @@ export function fleetMember(
   url: string,
   prefix: string,
   logger: Logger,
-  overrides: Partial<TokenManagerOptions> & { username?: string; password?: string } = {},
+  overrides: Partial<TokenManagerOptions> & {
+    username?: string;
+    password?: string;
+    /** A connection of the caller's, e.g. to a private server; closed with the member. */
+    redis?: Redis;
+  } = {},
 ): FleetMember {
-  const { username = "admin", password = "admin", ...options } = overrides;
-  const redis = testRedis();
+  const { username = "admin", password = "admin", redis = testRedis(), ...options } = overrides;
   const client = new AxelnacClient({ url, logger, requestTimeoutMs: 10_000 });
   const tokens = new TokenManager({
     redis,
