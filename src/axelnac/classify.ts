@@ -37,14 +37,17 @@ export type CallContext =
   | { operation: "login" }
   | { operation: "token_info" }
   | { operation: "send"; pid: string }
-  | { operation: "user"; pid: string };
+  | { operation: "user"; pid: string }
+  | { operation: "bulk_import"; guests: number };
 
 /**
- * How error messages name the call: `login`, `token_info`, `send_user_credentials for pid "x"`
- * or `user lookup for pid "x"`.
+ * How error messages name the call: `login`, `token_info`, `send_user_credentials for pid "x"`,
+ * `user lookup for pid "x"` or `users bulk_import of 25 guests`.
  */
 export function describeCall(context: CallContext): string {
   switch (context.operation) {
+    case "bulk_import":
+      return `users bulk_import of ${context.guests} guest${context.guests === 1 ? "" : "s"}`;
     case "send":
       return `send_user_credentials for pid ${JSON.stringify(context.pid)}`;
     case "user":
@@ -60,6 +63,8 @@ export interface GuestRecord {
   pid: string;
   /** The recorded telephone; "" or undefined when the appliance has none. */
   telephone: string | undefined;
+  /** The person's notes, where onboarding leaves the mark of the run that created the guest. */
+  notes?: string | undefined;
 }
 
 /** Longest token the courier accepts; the appliance's are 64 hex digits. */
@@ -154,6 +159,7 @@ export function classifyUserReply(
     return {
       pid: typeof item.pid === "string" ? item.pid : pid,
       telephone: typeof item.telephone === "string" ? item.telephone : undefined,
+      notes: typeof item.notes === "string" ? item.notes : undefined,
     };
   }
   const message = applianceMessage(reply.body);
@@ -166,7 +172,7 @@ export function classifyUserReply(
  * JSON (docs/axelnac-api.md §5), so a web page, an empty body or bare text came from another
  * service, and will come again for every job.
  */
-function notTheApi(reply: Reply, context: CallContext): WrongServiceError {
+export function notTheApi(reply: Reply, context: CallContext): WrongServiceError {
   // A body that starts with "<" is never JSON, so it needs no check that it did not parse.
   const { text } = reply.body;
   const what =
@@ -181,7 +187,8 @@ function notTheApi(reply: Reply, context: CallContext): WrongServiceError {
   );
 }
 
-function classifyFailure(reply: Reply, context: CallContext, now: number): AxelnacError {
+/** Any answer but a 2xx, to any call. */
+export function classifyFailure(reply: Reply, context: CallContext, now: number): AxelnacError {
   const { status } = reply;
   const message = applianceMessage(reply.body);
   const details = callDetails(reply, context, message);
@@ -215,9 +222,9 @@ function classifyFailure(reply: Reply, context: CallContext, now: number): Axeln
     const code = status === 404 ? "AXELNAC_GUEST_NOT_FOUND" : "AXELNAC_INVALID_REQUEST";
     return new RequestRejectedError(code, rejected, details);
   }
-  if ((status === 502 || status === 504) && context.operation === "send") {
+  if ((status === 502 || status === 504) && changesState(context)) {
     // A worker killed mid-request (502) or HAProxy giving up on a slow one (504): the request
-    // may have reached the API, and the SMS gone out (docs/axelnac-api.md §5).
+    // may have reached the API, and the SMS gone out or the guests been saved (docs/axelnac-api.md §5).
     return new AmbiguousOutcomeError(
       `${failed}: a proxy answered, and the request may have reached the appliance`,
       details,
@@ -280,6 +287,11 @@ function isEndpointMissing(body: ReplyBody, message: string | undefined): boolea
   return message?.startsWith("Unknown path") ?? false;
 }
 
-function isSuccess(status: number): boolean {
+/** The calls whose effect may have happened although no answer says so. */
+function changesState(context: CallContext): boolean {
+  return context.operation === "send" || context.operation === "bulk_import";
+}
+
+export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }

@@ -8,6 +8,12 @@ import { Pool } from "undici";
 import type { Logger } from "../logging/logger";
 import { parseBody, scrub } from "./body";
 import {
+  BULK_IMPORT_PATH,
+  type BulkImportRequest,
+  classifyBulkImportReply,
+  type GuestAccountResult,
+} from "./bulk-import";
+import {
   type CallContext,
   classifyLoginReply,
   classifySendReply,
@@ -15,6 +21,7 @@ import {
   classifyUserReply,
   type Delivered,
   type GuestRecord,
+  isSuccess,
   type Reply,
 } from "./classify";
 import { classifyTransportFailure } from "./classify-network";
@@ -139,6 +146,34 @@ export class AxelnacClient {
       ? classifyUserReply(toReply(result, secrets), pid)
       : classifyTransportFailure(result, context, secrets);
     if (isAxelnacError(outcome)) throw this.#failed(outcome);
+    return outcome;
+  }
+
+  /**
+   * Creates or updates guest accounts (POST /api/v1/users/bulk_import; the account needs
+   * USERS_CREATE). Resolves to one result per item, in order; a saved item's result carries the
+   * password the appliance now holds for that guest.
+   */
+  async bulkImportUsers(request: BulkImportRequest, token: string): Promise<GuestAccountResult[]> {
+    const guests = request.items.length;
+    const context: CallContext = { operation: "bulk_import", guests };
+    const sentPasswords = request.items.flatMap((item) => (item.password ? [item.password] : []));
+    const result = await this.#call(context, {
+      method: "POST",
+      path: BULK_IMPORT_PATH,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    // A 2xx is read whole, since it carries the passwords the courier must deliver; any other
+    // answer is scrubbed of the ones sent before it can reach a message.
+    const outcome = !result.ok
+      ? classifyTransportFailure(result, context, [token, ...sentPasswords])
+      : classifyBulkImportReply(
+          toReply(result, isSuccess(result.status) ? [token] : [token, ...sentPasswords]),
+          guests,
+        );
+    if (isAxelnacError(outcome)) throw this.#failed(outcome);
+    this.#logger.debug({ operation: "bulk_import", guests }, "axelnac users bulk_import answered");
     return outcome;
   }
 

@@ -7,7 +7,7 @@ import type { Failure, FailureClass, OutcomeCode } from "../outcome";
 
 export type { FailureClass } from "../outcome";
 
-export type AxelnacOperation = "login" | "token_info" | "send" | "user";
+export type AxelnacOperation = "login" | "token_info" | "send" | "user" | "bulk_import";
 
 export interface AxelnacErrorDetails {
   operation: AxelnacOperation;

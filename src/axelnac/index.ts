@@ -1,6 +1,13 @@
 /** The AxelNAC REST client and its outcomes. */
 
 export {
+  BULK_IMPORT_PATH,
+  type BulkImportRequest,
+  classifyBulkImportReply,
+  type GuestAccountItem,
+  type GuestAccountResult,
+} from "./bulk-import";
+export {
   classifyLoginReply,
   classifySendReply,
   classifyTokenInfoReply,

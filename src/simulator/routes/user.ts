@@ -6,8 +6,8 @@ export const USER_PATH_PREFIX = "/api/v1/user/";
 /**
  * GET /api/v1/user/{pid}: the guest's person record, as PacketFence's Users controller answers
  * it (Crud.pm `resource` and `render_get`, docs/axelnac-api.md §7): 200 `{"item":{…},"status":200}`
- * with the pid as stored, or 404 "Unable to get resource with this identifier". Only the fields
- * the simulator knows are filled; the appliance has more (names, e-mail, company…).
+ * with the pid as stored, or 404 "Unable to get resource with this identifier". The person fields
+ * the simulator keeps are filled (those bulk_import saved); the appliance has more.
  */
 export const getUser: ApiHandler = (context, request, reply) => {
   let pid: string;
@@ -22,5 +22,6 @@ export const getUser: ApiHandler = (context, request, reply) => {
     reply.json(404, { message: UNKNOWN_PID, errors: [], status: 404 });
     return;
   }
-  reply.json(200, { item: { pid: guest.pid, telephone: guest.telephone }, status: 200 });
+  const { password: _entry, ...person } = guest;
+  reply.json(200, { item: person, status: 200 });
 };
