@@ -51,3 +51,28 @@ export function registrationArgs(
     ...jobs.flatMap(({ jobId, batchId }) => [jobId, batchId]),
   ];
 }
+
+/**
+ * REGISTER_ENQUEUED's sibling for onboarding jobs, which carry many guests each: adds each written
+ * job's guests to its batch's `guests`, once per job (`courierBatchCounted`), in the same MULTI.
+ * `total` (deliveries) is created at 0, so that the batch exists for `status` before its first SMS.
+ * ARGV: now (ms), the prefix of job keys, the batches sorted set, the batch's key, the batch id,
+ * then pairs of proposed job id and guest count.
+ */
+export const REGISTER_GUESTS = `#!lua flags=allow-oom
+local now, jobPrefix, batches, batchKey, batchId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local guests = 0
+for i = 6, #ARGV, 2 do
+  local jobKey = jobPrefix .. ARGV[i]
+  if redis.call('EXISTS', jobKey) == 1 and redis.call('HSETNX', jobKey, 'courierBatchCounted', '1') == 1 then
+    guests = guests + tonumber(ARGV[i + 1])
+  end
+end
+if guests > 0 then
+  redis.call('HINCRBY', batchKey, 'guests', guests)
+  redis.call('HINCRBY', batchKey, 'total', 0)
+  redis.call('HSETNX', batchKey, 'createdAt', now)
+  redis.call('ZADD', batches, 'NX', now, batchId)
+end
+return guests
+`;

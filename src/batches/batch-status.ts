@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
-import { batchOfJobId } from "../jobs/job-id";
+import { batchOfJobId, isAccountsJobId } from "../jobs/job-id";
 import type { BatchKeys } from "./batch-keys";
 
 /** What `status` reports of a batch or the queue; `--json` prints these keys, and the fleet's `pause`. */
@@ -40,7 +40,9 @@ export async function readBatchStatus(
     queue.getRanges(["delayed"], 0, -1),
   ]);
   if (!counters.total) throw new UnknownBatchError(batchId);
-  const inBatch = (ids: string[]) => ids.filter((id) => batchOfJobId(id) === batchId).length;
+  // Deliveries only: the batch's onboarding jobs are counted by account-counts.ts.
+  const inBatch = (ids: string[]) =>
+    ids.filter((id) => batchOfJobId(id) === batchId && !isAccountsJobId(id)).length;
   const total = Number(counters.total);
   const delivered = Number(counters.delivered ?? 0);
   const failed = Number(counters.failed ?? 0);

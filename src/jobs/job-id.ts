@@ -24,3 +24,11 @@ export function batchOfJob(job: { id?: string | undefined; data?: unknown }): st
   if (typeof fromData === "string" && BATCH_ID_PATTERN.test(fromData)) return fromData;
   return job.id ? batchOfJobId(job.id) : undefined;
 }
+
+/** What follows the batch id in an onboarding job's id: such jobs are not deliveries. */
+export const ACCOUNTS_JOB_ID_MARK = "accounts-";
+
+export function isAccountsJobId(jobId: string): boolean {
+  const at = jobId.indexOf(BATCH_JOB_ID_SEPARATOR);
+  return jobId.startsWith(ACCOUNTS_JOB_ID_MARK, at + 1);
+}

@@ -1,6 +1,8 @@
-import { Worker } from "bullmq";
+import { type Job, Worker } from "bullmq";
+import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
+import { GUEST_ACCOUNTS_JOB_NAME } from "../jobs/guest-accounts-job";
 import { batchOfJob } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
@@ -9,6 +11,8 @@ import { openQueue } from "../redis/queue";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
+import { connectDeliveryProducer } from "../wiring/producer";
+import { type AccountsResult, createAccountProcessor } from "./account-processor";
 import { BatchCounters } from "./batch-counters";
 import { FleetPause } from "./fleet-pause";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
@@ -52,7 +56,7 @@ export async function startDeliveryWorker(
     workersHaveLimiter: delivery.rateLimit !== undefined,
   });
   await pause.releaseHold();
-  const processor = createDeliveryProcessor({
+  const deliver = createDeliveryProcessor({
     send: (args, token) => appliance.client.sendUserCredentials(args, token),
     tokens,
     pause,
@@ -66,7 +70,36 @@ export async function startDeliveryWorker(
     logger,
   });
 
-  const worker = new Worker<unknown, DeliveryResult>(queueSettings.name, processor, {
+  const deliveries = await connectDeliveryProducer(config, logger, {
+    connectionName: "worker-producer",
+  });
+  const keys = batchKeys(config.redisKeyPrefix, queueSettings.name);
+  const createAccounts = createAccountProcessor({
+    bulkImport: (request, token) => appliance.client.bulkImportUsers(request, token),
+    getUser: (pid, token) => appliance.client.getUser(pid, token),
+    tokens,
+    pause,
+    policy: {
+      attempts: delivery.attempts,
+      backoffMs: delivery.backoffMs,
+      backoffMaxMs: delivery.backoffMaxMs,
+      retryAmbiguous: true,
+    },
+    secrets: config.encryption,
+    enqueueDeliveries: async (jobs) => {
+      const { rejected } = await deliveries.producer.enqueueMany(jobs, {
+        priority: ONBOARDING_DELIVERY_PRIORITY,
+      });
+      const [first] = rejected;
+      if (first) throw new Error(`a delivery of an onboarded guest was refused: ${first.reason}`);
+    },
+    recordAccounts: (batchId, outcomes) => recordAccountOutcomes(redis, keys, batchId, outcomes),
+    logger,
+  });
+  const run = (job: Job, lockToken?: string) =>
+    job.name === GUEST_ACCOUNTS_JOB_NAME ? createAccounts(job, lockToken) : deliver(job, lockToken);
+
+  const worker = new Worker<unknown, DeliveryResult | AccountsResult>(queueSettings.name, run, {
     connection: redis,
     prefix: queueSettings.prefix,
     concurrency: delivery.concurrency,
@@ -82,16 +115,16 @@ export async function startDeliveryWorker(
     // A job whose worker died goes back to waiting; only a job that keeps killing workers fails.
     maxStalledCount: 5,
   });
-  const counters = new BatchCounters(
-    redis,
-    batchKeys(config.redisKeyPrefix, queueSettings.name),
-    logger,
-  );
-  worker.on("completed", (job) => counters.record(batchOfJob(job), "delivered"));
+  const counters = new BatchCounters(redis, keys, logger);
+  // An onboarding job counts its guests itself (account-counts.ts); its SMS are jobs of their own.
+  const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
+  worker.on("completed", (job) => {
+    if (isDelivery(job)) counters.record(batchOfJob(job), "delivered");
+  });
   worker.on("failed", (job, error) => {
     // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
     // only a job that has finished (finishedOn set) is a failed delivery.
-    if (job?.finishedOn) counters.record(batchOfJob(job), "failed");
+    if (job?.finishedOn && isDelivery(job)) counters.record(batchOfJob(job), "failed");
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(
@@ -119,6 +152,7 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
+    await deliveries.close();
     await queue.close();
     await tokens.close();
     if (abandon) {
@@ -156,6 +190,13 @@ export async function startDeliveryWorker(
     },
   };
 }
+
+/**
+ * An onboarded guest's SMS goes before the next group of accounts is created (a larger number is a
+ * lower priority), so that guests get their credentials while the rest of the batch is still
+ * being created, and after upstream producers' jobs, which carry no priority.
+ */
+export const ONBOARDING_DELIVERY_PRIORITY = 1_000;
 
 /** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
 const ABANDONED_DELIVERIES_GRACE_MS = 1_000;

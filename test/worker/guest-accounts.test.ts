@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import { readAccountCounts } from "../../src/batches/account-counts";
+import { batchKeys } from "../../src/batches/batch-keys";
+import type { GuestAccountsJob, OnboardedGuest } from "../../src/jobs/guest-accounts-job";
+import { writeGuestAccounts } from "../../src/producer/guest-accounts-writer";
+import { expectCleanLogs } from "../support/deliveries";
+import { DeliveryHarness } from "../support/delivery-harness";
+import { waitUntil } from "../support/wait";
+
+const BATCH = "event-day";
+
+function guests(count: number, from = 0): OnboardedGuest[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = from + i;
+    return {
+      line: n + 2,
+      pid: `7912${String(n).padStart(7, "0")}`,
+      firstname: "Иван",
+      lastname: `Петров-${n}`,
+      email: `guest${n}@example.org`,
+      telephone: `+7912${String(n).padStart(7, "0")}`,
+      company: "ООО Ромашка",
+    };
+  });
+}
+
+function onboardingJob(list: OnboardedGuest[], overrides: Partial<GuestAccountsJob> = {}) {
+  return {
+    batch_id: BATCH,
+    source_id: "sms",
+    run: randomUUID(),
+    reset_passwords: false,
+    account: {
+      valid_from: "2026-12-10 09:00:00",
+      expiration: "2026-12-12 18:00:00",
+      actions: [
+        { type: "set_role", value: "guest" },
+        { type: "set_access_duration", value: "3D" },
+      ],
+    },
+    guests: list,
+    ...overrides,
+  } satisfies GuestAccountsJob;
+}
+
+describe("worker: onboarding jobs create guest accounts, then send each new guest its password", () => {
+  let h: DeliveryHarness | undefined;
+
+  afterEach(async () => {
+    await h?.fleet.killAll();
+    await h?.close();
+    h = undefined;
+  });
+
+  async function write(jobs: GuestAccountsJob[]) {
+    const harness = h as DeliveryHarness;
+    return writeGuestAccounts(harness.queue, jobs, {
+      keys: batchKeys(harness.keyPrefix, harness.queueName),
+      keyRing: undefined,
+      failedRetentionMs: 86_400_000,
+      priority: 1_001,
+    });
+  }
+
+  async function counts() {
+    const harness = h as DeliveryHarness;
+    return readAccountCounts(harness.redis, batchKeys(harness.keyPrefix, harness.queueName), BATCH);
+  }
+
+  async function waitForOutbox(count: number) {
+    await waitUntil(() => (h?.sim.outbox().length ?? 0) >= count, {
+      timeoutMs: 30_000,
+      what: `${count} SMS in the outbox`,
+      describe: () => h?.fleet.output().slice(-3_000),
+    });
+    await waitUntil(
+      async () =>
+        (await h?.queue.getActiveCount()) === 0 && (await h?.queue.getWaitingCount()) === 0,
+      {
+        what: "an idle queue",
+      },
+    );
+  }
+
+  it("creates each guest with its fields, role and validity, and sends an SMS carrying the password the appliance holds, to the guest's phone", async () => {
+    h = await DeliveryHarness.start();
+    const list = guests(30);
+    await write([onboardingJob(list.slice(0, 10)), onboardingJob(list.slice(10))]);
+    await h.fleet.start(2);
+    await waitForOutbox(30);
+
+    const outbox = h.sim.outbox();
+    expect(outbox).toHaveLength(30);
+    for (const guest of list) {
+      const stored = h.sim.guest(guest.pid);
+      expect(stored).toMatchObject({
+        pid: guest.pid,
+        telephone: guest.telephone,
+        firstname: "Иван",
+        lastname: guest.lastname,
+        company: "ООО Ромашка",
+        email: guest.email,
+        password: {
+          role: "guest",
+          accessDuration: "3D",
+          validFrom: "2026-12-10 09:00:00",
+          expiration: "2026-12-12 18:00:00",
+        },
+      });
+      expect(stored?.notes).toMatch(/^Onboarded by axelnac-courier: batch event-day, run /);
+      const sms = outbox.filter((entry) => entry.pid === guest.pid);
+      expect(sms).toHaveLength(1);
+      expect(sms[0]).toMatchObject({ telephone: guest.telephone, passwordIsCurrent: true });
+    }
+    expect(await counts()).toEqual({
+      guests: 30,
+      created: 30,
+      reset: 0,
+      existing: 0,
+      refused: 0,
+      pending: 0,
+    });
+    expectCleanLogs(h.fleet.output(), [h.apiPassword]);
+  }, 60_000);
+
+  it("a second run of the same guests creates nobody and sends nothing; with reset_passwords each gets a new password and one SMS", async () => {
+    h = await DeliveryHarness.start();
+    const list = guests(12);
+    await h.fleet.start(1);
+    await write([onboardingJob(list)]);
+    await waitForOutbox(12);
+
+    await write([onboardingJob(list)]);
+    await waitUntil(async () => (await counts())?.existing === 12, { what: "12 existing guests" });
+    expect(h.sim.outbox()).toHaveLength(12);
+    expect(await counts()).toMatchObject({ guests: 24, created: 0, existing: 12 });
+
+    await write([onboardingJob(list, { reset_passwords: true })]);
+    await waitForOutbox(24);
+    const latest = h.sim.outbox().slice(12);
+    expect(latest.every((sms) => sms.passwordIsCurrent)).toBe(true);
+    expect(new Set(latest.map((sms) => sms.pid)).size).toBe(12);
+    expect(await counts()).toMatchObject({ reset: 12, existing: 0 });
+  }, 60_000);
+
+  it("a guest the appliance refuses fails the job naming its line and the reason; the others are created and get their SMS", async () => {
+    h = await DeliveryHarness.start();
+    const list = guests(5);
+    (list[2] as OnboardedGuest).email = "иван@пример.рф";
+    await h.fleet.start(1);
+    const [jobId] = await write([onboardingJob(list)]);
+    await waitForOutbox(4);
+
+    const job = await h.queue.getJob(jobId as string);
+    expect(await job?.getState()).toBe("failed");
+    expect(job?.failedReason).toBe(
+      `AXELNAC_GUEST_REFUSED: 1 guest refused by the appliance: line 4 (pid ${list[2]?.pid}): email: invalid format`,
+    );
+    expect(
+      h.sim
+        .outbox()
+        .map((sms) => sms.pid)
+        .sort(),
+    ).toEqual([0, 1, 3, 4].map((i) => list[i]?.pid).sort());
+    expect(await counts()).toMatchObject({ guests: 5, created: 4, refused: 1, pending: 0 });
+  }, 60_000);
+
+  it.each([
+    ["accounts-answered", "after the appliance saved the guests, before the answer was recorded"],
+    ["accounts-recorded", "after the answer was recorded, before any SMS was enqueued"],
+  ])(
+    "a worker killed (SIGKILL) %s — %s — leaves no guest without a working password, and none with two SMS",
+    async (point) => {
+      h = await DeliveryHarness.start({ settings: { WORKER_LOCK_DURATION: "1s" } });
+      const list = guests(10);
+      await write([onboardingJob(list)]);
+      const [doomed] = h.fleet.spawn(1, { COURIER_FAILPOINT: point });
+      const exit = await doomed?.exited;
+      expect(exit?.signal).toBe("SIGKILL");
+      expect(h.sim.outbox()).toHaveLength(0);
+      expect(list.every((guest) => h?.sim.guest(guest.pid) !== undefined)).toBe(true);
+
+      await h.fleet.start(1);
+      await waitForOutbox(10);
+      const outbox = h.sim.outbox();
+      expect(outbox).toHaveLength(10);
+      expect(new Set(outbox.map((sms) => sms.pid)).size).toBe(10);
+      expect(outbox.every((sms) => sms.passwordIsCurrent)).toBe(true);
+      expect(await counts()).toMatchObject({ guests: 10, created: 10, existing: 0 });
+      const recovered = h.fleet.lines().filter((line) => line.outcome === "recovered");
+      expect(recovered.length).toBe(point === "accounts-answered" ? 1 : 0);
+    },
+    60_000,
+  );
+});
