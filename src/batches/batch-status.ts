@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { batchOfJobId, isAccountsJobId } from "../jobs/job-id";
+import { type AccountCounts, readAccountCounts } from "./account-counts";
 import type { BatchKeys } from "./batch-keys";
 
 /** What `status` reports of a batch or the queue; `--json` prints these keys, and the fleet's `pause`. */
@@ -14,6 +15,8 @@ export interface BatchStatus {
   delivered: number;
   failed: number;
   createdAt?: string;
+  /** An onboarded batch's guests, by what became of their accounts (`onboard`). */
+  accounts?: AccountCounts;
 }
 
 export class UnknownBatchError extends Error {
@@ -34,10 +37,11 @@ export async function readBatchStatus(
   keys: BatchKeys,
   batchId: string,
 ): Promise<BatchStatus> {
-  const [counters, activeIds, delayedIds] = await Promise.all([
+  const [counters, activeIds, delayedIds, accounts] = await Promise.all([
     redis.hgetall(keys.batch(batchId)),
     queue.getRanges(["active"], 0, -1),
     queue.getRanges(["delayed"], 0, -1),
+    readAccountCounts(redis, keys, batchId),
   ]);
   if (!counters.total) throw new UnknownBatchError(batchId);
   // Deliveries only: the batch's onboarding jobs are counted by account-counts.ts.
@@ -59,6 +63,7 @@ export async function readBatchStatus(
     ...(counters.createdAt
       ? { createdAt: new Date(Number(counters.createdAt)).toISOString() }
       : {}),
+    ...(accounts ? { accounts } : {}),
   };
 }
 
@@ -98,5 +103,7 @@ export async function recentBatchIds(redis: Redis, keys: BatchKeys, count = 20):
 }
 
 export function isSettled(status: BatchStatus): boolean {
-  return status.waiting + status.delayed + status.active === 0;
+  // Guests whose accounts are still to be created will bring deliveries of their own.
+  const accountsPending = status.accounts?.pending ?? 0;
+  return status.waiting + status.delayed + status.active + accountsPending === 0;
 }

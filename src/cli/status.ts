@@ -22,14 +22,15 @@ export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch
 
 How many credential deliveries are waiting, scheduled, in flight, delivered and failed: for one
 batch (an import), or for the whole queue and its recent batches. While every worker is paused (the
-appliance throttled them, or is unavailable), a line says why and for how long.
+appliance throttled them, or is unavailable), a line says why and for how long. An onboarded batch
+also shows its guests' accounts: created, reset, existing, refused by the appliance, pending.
 
 options:
   --batch ID        one batch
   --watch           redraw a live progress bar until nothing is left to deliver
   --interval D      how often --watch redraws (default 1s)
   --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
-                    a batch's createdAt, and pause (the fleet pause, or null)
+                    a batch's createdAt and accounts, and pause (the fleet pause, or null)
                     (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
@@ -136,7 +137,10 @@ async function readRecentBatches(operator: OperatorConnections): Promise<BatchSt
 function describe(s: BatchStatus): string {
   // Batch ids are checked by every producer of ours, but read back from Redis: shown safely all the same.
   const name = s.batch === null ? "queue (all jobs)" : `batch ${forTerminal(s.batch)}`;
-  return `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
+  const line = `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
+  const a = s.accounts;
+  if (!a) return line;
+  return `${line}\n${"".padEnd(28)} accounts: guests ${a.guests}  created ${a.created}  reset ${a.reset}  existing ${a.existing}  refused ${a.refused}  pending ${a.pending}`;
 }
 
 /** Redraws until the batch is settled: a bar on a terminal, else a line (or JSON) per read. */

@@ -1,9 +1,10 @@
 import type { Queue } from "bullmq";
+import type Redis from "ioredis";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { DeliveryProducer, resolveDuplicateKeySecret } from "../producer";
-import { answerWithin } from "../redis/answer-within";
+import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { connectRedis, whenRedisReady } from "../redis/connection";
 import { openQueue } from "../redis/queue";
 
@@ -36,24 +37,8 @@ export async function connectDeliveryProducer(
     const timeoutMs = options.answerTimeoutMs;
     const deadline = timeoutMs === undefined ? undefined : { timeoutMs, url: config.redis.url };
     if (timeoutMs !== undefined) await whenRedisReady(redis, timeoutMs, config.redis.url);
-    const secret = await answerWithin(
-      resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
-        configured: config.producer.duplicateKeySecret,
-        keyRing: config.encryption.ring,
-      }),
-      deadline,
-    );
     const queue = openQueue(config.queue, redis, logger);
-    const producer = new DeliveryProducer({
-      queue,
-      duplicateWindowMs: config.producer.duplicateWindowMs,
-      duplicateKeySecret: secret,
-      failedRetentionMs: config.delivery.failedRetentionMs,
-      batches: { keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
-      keyRing: config.encryption.ring,
-      logger: logger.child({ component: "producer" }),
-      ...(deadline ? { answerDeadline: deadline } : {}),
-    });
+    const producer = await deliveryProducerOn(config, redis, queue, logger, deadline);
     return {
       producer,
       queue,
@@ -66,4 +51,34 @@ export async function connectDeliveryProducer(
     redis.disconnect();
     throw error;
   }
+}
+
+/**
+ * A producer on a connection and queue the caller already has: the worker's, which enqueues the
+ * SMS of the guests it onboards without a Redis connection of its own.
+ */
+export async function deliveryProducerOn(
+  config: Config,
+  redis: Redis,
+  queue: Queue,
+  logger: Logger,
+  deadline?: AnswerDeadline,
+): Promise<DeliveryProducer> {
+  const secret = await answerWithin(
+    resolveDuplicateKeySecret(redis, config.redisKeyPrefix, {
+      configured: config.producer.duplicateKeySecret,
+      keyRing: config.encryption.ring,
+    }),
+    deadline,
+  );
+  return new DeliveryProducer({
+    queue,
+    duplicateWindowMs: config.producer.duplicateWindowMs,
+    duplicateKeySecret: secret,
+    failedRetentionMs: config.delivery.failedRetentionMs,
+    batches: { keys: batchKeys(config.redisKeyPrefix, config.queue.name) },
+    keyRing: config.encryption.ring,
+    logger: logger.child({ component: "producer" }),
+    ...(deadline ? { answerDeadline: deadline } : {}),
+  });
 }

@@ -22,8 +22,8 @@ import { type Failure, failureReason, toFailure } from "../outcome";
 import { callWithToken } from "../token";
 import type { TokenManager } from "../token/token-manager";
 import { createFailureHandler } from "./attempt-failure";
-import type { FleetPause } from "./fleet-pause";
 import { failpoint } from "./failpoint";
+import type { FleetPause } from "./fleet-pause";
 import { createMissingKeyWait } from "./missing-key";
 import { lazyChild } from "./processor";
 import type { RetryPolicy } from "./retry-policy";
@@ -56,7 +56,7 @@ export interface AccountDeps {
 /**
  * Creates a group of guests' accounts, then enqueues each new guest's SMS.
  *
- * The order makes a crash at any point safe (README, "Onboarding an event"):
+ * The order makes a crash at any point safe (docs/axelnac-api.md §9.2):
  * 1. the appliance saves the guests (existing ones are left alone unless `reset_passwords`);
  * 2. the answer, with each password the appliance now holds, is written into the job (sealed);
  * 3. the deliveries are enqueued, duplicate-protected on (source, pid, password).

@@ -28,8 +28,8 @@ export interface AttemptFailureDeps {
 }
 
 /**
- * What each class of failure means for the job (README, "What the worker does with each
- * outcome"), for every kind of job the worker runs. Throws BullMQ's control-flow errors:
+ * What each class of failure means for the job, for every kind of job the worker runs
+ * (README, "What the worker does with each outcome"). Throws BullMQ's control-flow errors:
  * UnrecoverableError fails the job now, DelayedError after `moveToDelayed` schedules a retry,
  * RateLimitError puts the job back to waiting, unspent, behind a fleet-wide pause.
  */

@@ -11,7 +11,7 @@ import { openQueue } from "../redis/queue";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
-import { connectDeliveryProducer } from "../wiring/producer";
+import { deliveryProducerOn } from "../wiring/producer";
 import { type AccountsResult, createAccountProcessor } from "./account-processor";
 import { BatchCounters } from "./batch-counters";
 import { FleetPause } from "./fleet-pause";
@@ -70,9 +70,7 @@ export async function startDeliveryWorker(
     logger,
   });
 
-  const deliveries = await connectDeliveryProducer(config, logger, {
-    connectionName: "worker-producer",
-  });
+  const deliveries = await deliveryProducerOn(config, redis, queue, logger);
   const keys = batchKeys(config.redisKeyPrefix, queueSettings.name);
   const createAccounts = createAccountProcessor({
     bulkImport: (request, token) => appliance.client.bulkImportUsers(request, token),
@@ -87,7 +85,7 @@ export async function startDeliveryWorker(
     },
     secrets: config.encryption,
     enqueueDeliveries: async (jobs) => {
-      const { rejected } = await deliveries.producer.enqueueMany(jobs, {
+      const { rejected } = await deliveries.enqueueMany(jobs, {
         priority: ONBOARDING_DELIVERY_PRIORITY,
       });
       const [first] = rejected;
@@ -152,7 +150,6 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
-    await deliveries.close();
     await queue.close();
     await tokens.close();
     if (abandon) {

@@ -3,6 +3,7 @@ import { readAccountCounts } from "../../src/batches/account-counts";
 import { batchKeys } from "../../src/batches/batch-keys";
 import type { GuestAccountsJob, OnboardedGuest } from "../../src/jobs/guest-accounts-job";
 import { writeGuestAccounts } from "../../src/producer/guest-accounts-writer";
+import { runCli } from "../support/cli";
 import { expectCleanLogs } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
 import { waitUntil } from "../support/wait";
@@ -163,6 +164,29 @@ describe("worker: onboarding jobs create guest accounts, then send each new gues
         .sort(),
     ).toEqual([0, 1, 3, 4].map((i) => list[i]?.pid).sort());
     expect(await counts()).toMatchObject({ guests: 5, created: 4, refused: 1, pending: 0 });
+
+    // status shows the accounts under the deliveries, in text and in JSON.
+    const env = h.workerEnv();
+    const [text, json] = await Promise.all([
+      runCli(["status", "--batch", BATCH], env),
+      runCli(["status", "--batch", BATCH, "--json"], env),
+    ]);
+    expect(text.stdout.split("\n").slice(0, 2)).toEqual([
+      expect.stringMatching(
+        /^batch event-day +total 4 {2}delivered 4 {2}failed 0 {2}in flight 0 {2}waiting 0 /,
+      ),
+      expect.stringMatching(
+        /^ +accounts: guests 5 {2}created 4 {2}reset 0 {2}existing 0 {2}refused 1 {2}pending 0$/,
+      ),
+    ]);
+    // failed list shows the job, its reason naming the guest by line and pid.
+    const failed = await runCli(["failed", "list", "--batch", BATCH], env);
+    expect(failed.stdout).toContain(`line 4 (pid ${list[2]?.pid}): email: invalid format`);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      total: 4,
+      delivered: 4,
+      accounts: { guests: 5, created: 4, reset: 0, existing: 0, refused: 1, pending: 0 },
+    });
   }, 60_000);
 
   it.each([
