@@ -1,19 +1,16 @@
-import { type FileHandle, open, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { Writable } from "node:stream";
 import { type Config, loadConfig } from "../config/config";
 import { generateBatchId } from "../import/batch-id";
 import { dryRunProducer } from "../import/dry-run-producer";
 import { type ImportResult, openImport, type RegistrationImport } from "../import/importer";
 import { RejectsFile } from "../import/rejects-file";
-import { readUnchangedFile } from "../import/unchanged-file";
 import { validateDeliveryJob } from "../jobs/job-schema";
-import { createCommandLogger, type Logger } from "../logging/logger";
+import type { Logger } from "../logging/logger";
 import { escapeControls } from "../logging/terminal-text";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { type ConnectedGuestCheck, connectGuestCheck } from "../wiring/guest-lookup";
 import { type ConnectedProducer, connectDeliveryProducer } from "../wiring/producer";
-import { readArguments, UsageError } from "./command";
+import { readArguments } from "./command";
 import { IMPORT_COMMAND_LINE, type ImportRequest } from "./import-arguments";
 import {
   advice,
@@ -28,6 +25,7 @@ import {
 } from "./import-messages";
 import { ImportProgress, type ProgressStream } from "./import-progress";
 import { redisStopAccount, stoppedSummary } from "./import-redis-stop";
+import { InputFile, loggerAboveProgress } from "./input-file";
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 /** `axelnac-courier import FILE`: a registration file into the queue, bad rows reported by line. */
@@ -59,9 +57,7 @@ export async function runImport(
 
 /** One run of the command: the resources it opened, closed on every way out. */
 class ImportCommand {
-  #file: FileHandle | undefined;
-  #totalBytes = 0;
-  #bytesRead = 0;
+  #file: InputFile | undefined;
   #import: RegistrationImport | undefined;
   #rejects: RejectsFile | undefined;
   #connected: ConnectedProducer | undefined;
@@ -75,18 +71,7 @@ class ImportCommand {
     readonly io: CommandIo,
     readonly batchId: string,
   ) {
-    // Info lines would drown the progress; LOG_LEVEL set explicitly still wins.
-    const level = config.log.levelIsDefault ? "warn" : config.log.level;
-    // Log lines (Redis gone, say) are printed above the progress bar, not glued to its end.
-    const above = new Writable({
-      write: (chunk: Buffer, _encoding, done) => {
-        const text = chunk.toString();
-        if (this.#progress) this.#progress.line(text.replace(/\n$/, ""));
-        else io.stderr.write(text);
-        done();
-      },
-    });
-    this.#logger = createCommandLogger(level, above);
+    this.#logger = loggerAboveProgress(config.log, () => this.#progress, io.stderr);
   }
 
   async execute(defaultSourceId: string | undefined): Promise<number> {
@@ -144,13 +129,8 @@ class ImportCommand {
 
   async #open(defaultSourceId: string | undefined): Promise<RegistrationImport> {
     const { request } = this;
-    this.#file = await open(request.file, "r");
-    // What the file is now: if it changes while it is read, the import stops there.
-    const stat = await this.#file.stat({ bigint: true });
-    if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    if (request.rejects !== undefined) await refuseSameFile(request.rejects, stat);
-    this.#totalBytes = Number(stat.size);
-    return openImport(this.#counted(readUnchangedFile(this.#file, stat)), {
+    this.#file = await InputFile.open(request.file, request.rejects);
+    return openImport(this.#file.bytes(), {
       csv: request.csv,
       columns: request.columns,
       batchId: this.batchId,
@@ -158,19 +138,12 @@ class ImportCommand {
     });
   }
 
-  async *#counted(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    for await (const chunk of input) {
-      this.#bytesRead += chunk.length;
-      yield chunk;
-    }
-  }
-
   async #stream(job: RegistrationImport): Promise<number> {
     const { request, io } = this;
     const progress = new ImportProgress(io.stderr as ProgressStream, {
       counts: job.counts,
-      bytesRead: () => this.#bytesRead,
-      totalBytes: this.#totalBytes,
+      bytesRead: () => this.#file?.bytesRead ?? 0,
+      totalBytes: this.#file?.totalBytes ?? 0,
       dryRun: request.dryRun,
     });
     this.#progress = progress;
@@ -227,16 +200,5 @@ class ImportCommand {
   /** A line of the command's own on stderr; never while the progress bar is drawn. */
   #say(text: string): void {
     this.io.stderr.write(`import: ${escapeControls(text)}\n`);
-  }
-}
-
-/**
- * `--rejects` naming the input file would empty it before it is read. Compared by stat, not by
- * opening the file: opening a named pipe for reading would wait for a writer that never comes.
- */
-async function refuseSameFile(path: string, input: { dev: bigint; ino: bigint }): Promise<void> {
-  const rejects = await stat(path, { bigint: true }).catch(() => undefined);
-  if (rejects?.dev === input.dev && rejects.ino === input.ino) {
-    throw new UsageError("--rejects names the file being imported; give another file");
   }
 }
