@@ -3,9 +3,9 @@
  * producer tags with the same `batch_id`). Its counters outlive the jobs: delivered jobs are
  * removed at once and failed ones after FAILED_JOB_RETENTION, yet `status` must still add up.
  *
- * - `<prefix>:<queue>:batch:<id>`  hash {total, delivered, failed, createdAt; guests when onboarded}
- * - `<prefix>:<queue>:batch:<id>:accounts:<outcome>`  set of the pids of an onboarded batch's
- *   guests by what became of their account (created, reset, existing, refused)
+ * - `<prefix>:<queue>:batch:<id>`  hash {total, delivered, failed, createdAt}
+ * - `<prefix>:<queue>:batch:<id>:accounts:<set>`  sets of the pids of an onboarded batch's guests:
+ *   registered, and by what became of their account (created, reset, existing, refused)
  * - `<prefix>:<queue>:batches`     sorted set of batch ids by creation time
  * - `<prefix>:<queue>:totals`      hash {delivered, failed} for the whole queue
  */

@@ -53,26 +53,25 @@ export function registrationArgs(
 }
 
 /**
- * REGISTER_ENQUEUED's sibling for onboarding jobs, which carry many guests each: adds each written
- * job's guests to its batch's `guests`, once per job (`courierBatchCounted`), in the same MULTI.
- * `total` (deliveries) is created at 0, so that the batch exists for `status` before its first SMS.
- * ARGV: now (ms), the prefix of job keys, the batches sorted set, the batch's key, the batch id,
- * then pairs of proposed job id and guest count.
+ * REGISTER_ENQUEUED's sibling for onboarding jobs, in the same MULTI as their adds: creates the
+ * batch if it is new (`total` of deliveries at 0, so that `status` shows it before its first SMS)
+ * and adds the guests of each job that now exists to the batch's set of registered guests, which
+ * counts each guest once however many times the file is onboarded into the batch.
+ * KEYS: the batch's hash, the batches sorted set, the registered set. ARGV: now (ms), the prefix
+ * of job keys, the batch id, then for each job its proposed id, its guest count and its pids.
  */
 export const REGISTER_GUESTS = `#!lua flags=allow-oom
-local now, jobPrefix, batches, batchKey, batchId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local guests = 0
-for i = 6, #ARGV, 2 do
-  local jobKey = jobPrefix .. ARGV[i]
-  if redis.call('EXISTS', jobKey) == 1 and redis.call('HSETNX', jobKey, 'courierBatchCounted', '1') == 1 then
-    guests = guests + tonumber(ARGV[i + 1])
+local now, jobPrefix, batchId = ARGV[1], ARGV[2], ARGV[3]
+local i, registered = 4, 0
+while i <= #ARGV do
+  local jobKey, count = jobPrefix .. ARGV[i], tonumber(ARGV[i + 1])
+  if redis.call('EXISTS', jobKey) == 1 then
+    for j = i + 2, i + 1 + count do registered = registered + redis.call('SADD', KEYS[3], ARGV[j]) end
   end
+  i = i + 2 + count
 end
-if guests > 0 then
-  redis.call('HINCRBY', batchKey, 'guests', guests)
-  redis.call('HINCRBY', batchKey, 'total', 0)
-  redis.call('HSETNX', batchKey, 'createdAt', now)
-  redis.call('ZADD', batches, 'NX', now, batchId)
-end
-return guests
+redis.call('HINCRBY', KEYS[1], 'total', 0)
+redis.call('HSETNX', KEYS[1], 'createdAt', now)
+redis.call('ZADD', KEYS[2], 'NX', now, batchId)
+return registered
 `;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Job, type Queue } from "bullmq";
+import { REGISTERED } from "../batches/account-counts";
 import type { BatchKeys } from "../batches/batch-keys";
 import { REGISTER_GUESTS } from "../batches/batch-registry";
 import {
@@ -24,7 +25,7 @@ export interface GuestAccountsWriteOptions {
 }
 
 /**
- * Writes onboarding jobs of one batch in one MULTI, with the batch's count of guests
+ * Writes onboarding jobs of one batch in one MULTI, with the batch's registered guests
  * (REGISTER_GUESTS): whole or not at all. Returns the job ids written.
  */
 export async function writeGuestAccounts(
@@ -55,13 +56,18 @@ export async function writeGuestAccounts(
   });
   transaction.runCommand("eval", [
     REGISTER_GUESTS,
-    0,
+    3,
+    options.keys.batch(first.batch_id),
+    options.keys.batches,
+    options.keys.accounts(first.batch_id, REGISTERED),
     String(Date.now()),
     queue.toKey(""),
-    options.keys.batches,
-    options.keys.batch(first.batch_id),
     first.batch_id,
-    ...jobs.flatMap((job, i) => [ids[i] as string, String(job.guests.length)]),
+    ...jobs.flatMap((job, i) => [
+      ids[i] as string,
+      String(job.guests.length),
+      ...job.guests.map((guest) => guest.pid),
+    ]),
   ]);
   const replies = await answerWithin(transaction.exec(), options.deadline);
   if (!replies) throw new Error("Redis discarded the transaction");
