@@ -60,6 +60,16 @@ export interface ProducerSettings {
   duplicateKeySecret: string | undefined;
 }
 
+/** What `onboard` takes from the environment; its flags win. */
+export interface OnboardingSettings {
+  /** AXELNAC_TIME_ZONE: the appliance's IANA time zone, in which it keeps validity dates. */
+  applianceTimeZone: string | undefined;
+  /** ONBOARD_PHONE_REGION: the country of numbers written without a country code. */
+  phoneRegion: string | undefined;
+  /** ONBOARD_GUESTS_PER_JOB: guests per onboarding job, i.e. per users/bulk_import request. */
+  guestsPerJob: number;
+}
+
 export interface EncryptionSettings {
   /** The key ring (JOB_ENCRYPTION_KEYS or _FILE); absent, secrets are kept in plaintext. */
   ring: KeyRing | undefined;
@@ -75,6 +85,7 @@ export interface Config {
   queue: QueueSettings;
   delivery: DeliverySettings;
   producer: ProducerSettings;
+  onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
@@ -177,6 +188,11 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       defaultSourceId: s.AXELNAC_SOURCE_ID,
       duplicateWindowMs: s.DUPLICATE_WINDOW,
       duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
+    },
+    onboarding: {
+      applianceTimeZone: s.AXELNAC_TIME_ZONE,
+      phoneRegion: s.ONBOARD_PHONE_REGION,
+      guestsPerJob: s.ONBOARD_GUESTS_PER_JOB,
     },
     encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },

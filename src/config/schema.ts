@@ -79,6 +79,9 @@ export const settingsSchema = z.object({
   AXELNAC_LOGIN_BACKOFF_MAX: duration("5m"),
 
   AXELNAC_SOURCE_ID: z.preprocess(emptyAsUnset, z.string().optional()),
+  AXELNAC_TIME_ZONE: z.preprocess(emptyAsUnset, z.string().optional()),
+  ONBOARD_PHONE_REGION: z.preprocess(emptyAsUnset, z.string().optional()),
+  ONBOARD_GUESTS_PER_JOB: positiveInt(25),
 
   QUEUE_NAME: z.string().min(1).default("axelnac-credentials"),
   QUEUE_PREFIX: z.string().min(1).default("bull"),

@@ -36,6 +36,9 @@ describe("loadConfig: every setting reaches its place", () => {
       AXELNAC_TOKEN_REFRESH_MARGIN: "2m",
       AXELNAC_LOGIN_BACKOFF_MAX: "90s",
       AXELNAC_SOURCE_ID: "sms-gw",
+      AXELNAC_TIME_ZONE: "Europe/Moscow",
+      ONBOARD_PHONE_REGION: "RU",
+      ONBOARD_GUESTS_PER_JOB: "40",
       QUEUE_NAME: "guests",
       QUEUE_PREFIX: "q",
       WORKER_CONCURRENCY: "3",
@@ -93,6 +96,7 @@ describe("loadConfig: every setting reaches its place", () => {
         lockDurationMs: 45_000,
         shutdownTimeoutMs: 20_000,
       },
+      onboarding: { applianceTimeZone: "Europe/Moscow", phoneRegion: "RU", guestsPerJob: 40 },
       producer: {
         defaultSourceId: "sms-gw",
         duplicateWindowMs: 43_200_000,
