@@ -17,7 +17,10 @@ export function readGuestEmail(cell: string): EmailReading {
   const email = cell.trim();
   if (email === "") return { ok: true };
   if (email.length > EMAIL_LIMIT) {
-    return { ok: false, reason: `is longer than the ${EMAIL_LIMIT} characters the appliance stores` };
+    return {
+      ok: false,
+      reason: `is longer than the ${EMAIL_LIMIT} characters the appliance stores`,
+    };
   }
   if (!GUEST_EMAIL_PATTERN.test(email)) {
     return {

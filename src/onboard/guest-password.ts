@@ -13,7 +13,9 @@ const LONGEST = 64;
 /** A password drawn with the operating system's cryptographic randomness, one character at a time. */
 export function generateGuestPassword(length: number): string {
   if (!Number.isInteger(length) || length < SHORTEST || length > LONGEST) {
-    throw new RangeError(`a guest password has ${SHORTEST} to ${LONGEST} characters, not ${length}`);
+    throw new RangeError(
+      `a guest password has ${SHORTEST} to ${LONGEST} characters, not ${length}`,
+    );
   }
   let password = "";
   for (let i = 0; i < length; i++) {

@@ -24,7 +24,7 @@ describe("guestPid", () => {
   it("refuses a guest without e-mail when the pid is the address, naming the rule", () => {
     expect(guestPid({ e164: "+79123456789" }, { rule: "email" })).toEqual({
       ok: false,
-      reason: "no e-mail address, which the pid rule \"email\" needs",
+      reason: 'no e-mail address, which the pid rule "email" needs',
     });
   });
 

@@ -5,7 +5,10 @@ describe("splitFullName", () => {
     ["Иванов Иван Иванович", { lastname: "Иванов", firstname: "Иван Иванович" }],
     ["  Петрова   Анна\tСергеевна ", { lastname: "Петрова", firstname: "Анна Сергеевна" }],
     ["Сидоров Пётр", { lastname: "Сидоров", firstname: "Пётр" }],
-    ["Салтыков-Щедрин Михаил Евграфович", { lastname: "Салтыков-Щедрин", firstname: "Михаил Евграфович" }],
+    [
+      "Салтыков-Щедрин Михаил Евграфович",
+      { lastname: "Салтыков-Щедрин", firstname: "Михаил Евграфович" },
+    ],
   ])("reads %j family name first", (full, name) => {
     expect(splitFullName(full, "family-first")).toEqual(name);
   });
@@ -17,13 +20,19 @@ describe("splitFullName", () => {
     expect(splitFullName(full, "given-first")).toEqual(name);
   });
 
-  it.each(["family-first", "given-first"] as const)("keeps one word as the first name (%s)", (order) => {
-    expect(splitFullName("  Madonna ", order)).toEqual({ firstname: "Madonna" });
-  });
+  it.each(["family-first", "given-first"] as const)(
+    "keeps one word as the first name (%s)",
+    (order) => {
+      expect(splitFullName("  Madonna ", order)).toEqual({ firstname: "Madonna" });
+    },
+  );
 
-  it.each(["family-first", "given-first"] as const)("gives no name for a blank cell (%s)", (order) => {
-    expect(splitFullName(" \t ", order)).toEqual({});
-  });
+  it.each(["family-first", "given-first"] as const)(
+    "gives no name for a blank cell (%s)",
+    (order) => {
+      expect(splitFullName(" \t ", order)).toEqual({});
+    },
+  );
 });
 
 describe("tidyName", () => {

@@ -43,7 +43,10 @@ describe("normalisePhone", () => {
     ["+44 55 1234 5678", "a company's single-access"],
     ["+33 8 10 12 34 56", "a shared-cost"],
   ])("names the kind of %j: %s", (raw, kind) => {
-    expect(normalisePhone(raw, "RU")).toEqual({ ok: false, reason: `is ${kind} number, not a mobile one` });
+    expect(normalisePhone(raw, "RU")).toEqual({
+      ok: false,
+      reason: `is ${kind} number, not a mobile one`,
+    });
   });
 
   it("names a number's kind in words", () => {
