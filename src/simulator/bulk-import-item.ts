@@ -1,3 +1,5 @@
+import { BUILT_IN_PIDS, GUEST_EMAIL_PATTERN } from "../axelnac/guest-rules";
+
 /**
  * What PacketFence's users bulk import refuses in an item, as
  * lib/pf/UnifiedApi/Controller/Users.pm (`import_item_check_for_errors`) checks it
@@ -13,9 +15,6 @@ export interface ItemError {
 
 /** lib/pf/person.pm `$PID_RE`, used unanchored. */
 const PID_CHARACTER = /[a-zA-Z0-9\-_.@/\\]/;
-/** The pids of PacketFence's built-in users (lib/pf/constants.pm). */
-const BUILT_IN_PIDS = ["default", "admin"];
-const EMAIL = /^[A-z0-9_.-]+@[A-z0-9_-]+(\.[A-z0-9_-]+)*\.[A-z]{2,6}$/;
 
 export function importItemErrors(item: Readonly<Record<string, unknown>>): ItemError[] {
   const errors: ItemError[] = [];
@@ -23,12 +22,13 @@ export function importItemErrors(item: Readonly<Record<string, unknown>>): ItemE
   if (pid === undefined || pid === "") errors.push({ field: "pid", message: "Missing pid" });
   if (isPerlTrue(pid)) {
     if (!PID_CHARACTER.test(pid)) errors.push({ field: "pid", message: `Invalid PID (${pid})` });
+    // Exactly, as Perl's `eq` compares: "Admin" passes here (the courier refuses it).
     if (BUILT_IN_PIDS.includes(pid)) {
       errors.push({ field: "pid", message: `${pid} cannot be updated via bulk import` });
     }
   }
   const email = perlString(item.email);
-  if (isPerlTrue(email) && !EMAIL.test(email)) {
+  if (isPerlTrue(email) && !GUEST_EMAIL_PATTERN.test(email)) {
     errors.push({ field: "email", message: "invalid format" });
   }
   return errors;
