@@ -7,6 +7,7 @@ import { runFailed } from "./failed";
 import { runImport } from "./import";
 import { type Command, EXIT, exitQuietlyOnClosedPipe } from "./io";
 import { runKeys } from "./keys";
+import { runOnboard } from "./onboard";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
 import { runWorker } from "./worker";
@@ -16,6 +17,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   demo: { run: runDemo, summary: "deliver to sample guests through the simulator, then clean up" },
   enqueue: { run: runEnqueue, summary: "enqueue one credential delivery (password on stdin)" },
   import: { run: runImport, summary: "enqueue a delivery per row of a registration file (CSV)" },
+  onboard: {
+    run: runOnboard,
+    summary: "create guests' accounts from an event's registration export, then SMS their passwords",
+  },
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },

@@ -11,6 +11,16 @@ import { BATCH_ID_PATTERN, PID_PATTERN } from "./job-schema";
  */
 export const GUEST_ACCOUNTS_JOB_NAME = "create-guest-accounts";
 
+/**
+ * An onboarded guest's SMS goes before the next group of accounts is created (a larger number is a
+ * lower priority), so that guests get their credentials while the rest of the batch is still
+ * being created, and after upstream producers' jobs, which carry no priority.
+ */
+export const ONBOARDING_DELIVERY_PRIORITY = 1_000;
+
+/** Onboarding jobs themselves go after the SMS of the guests already created. */
+export const ONBOARDING_JOB_PRIORITY = ONBOARDING_DELIVERY_PRIORITY + 1;
+
 /** At most this many guests per job: one appliance request holds one of the fleet's slots. */
 export const MAX_GUESTS_PER_JOB = 500;
 

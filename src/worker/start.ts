@@ -2,7 +2,7 @@ import { type Job, Worker } from "bullmq";
 import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
-import { GUEST_ACCOUNTS_JOB_NAME } from "../jobs/guest-accounts-job";
+import { GUEST_ACCOUNTS_JOB_NAME, ONBOARDING_DELIVERY_PRIORITY } from "../jobs/guest-accounts-job";
 import { batchOfJob } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
@@ -187,13 +187,6 @@ export async function startDeliveryWorker(
     },
   };
 }
-
-/**
- * An onboarded guest's SMS goes before the next group of accounts is created (a larger number is a
- * lower priority), so that guests get their credentials while the rest of the batch is still
- * being created, and after upstream producers' jobs, which carry no priority.
- */
-export const ONBOARDING_DELIVERY_PRIORITY = 1_000;
 
 /** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
 const ABANDONED_DELIVERIES_GRACE_MS = 1_000;
