@@ -47,10 +47,16 @@ function typed(digits: string, style: number): string {
 }
 
 /**
- * `count` registrations. Every 97th row has a landline, every 89th a number too short, every
- * 83rd a Cyrillic e-mail address; row 500 (if present) repeats row 10's person with another format.
+ * `count` registrations. Unless `badRows` is false, every 97th row has a landline, every 89th a
+ * number too short, every 83rd a Cyrillic e-mail address, and row 500 (if present) repeats row
+ * 10's person with another format.
  */
-export function registrationExport(count: number, offset = 0): RegistrationExport {
+export function registrationExport(
+  count: number,
+  offset = 0,
+  options: { badRows?: boolean } = {},
+): RegistrationExport {
+  const withBad = options.badRows ?? true;
   const rows: ExportRow[] = [];
   const e164 = new Map<number, string>();
   const bad = new Map<number, string>();
@@ -63,7 +69,9 @@ export function registrationExport(count: number, offset = 0): RegistrationExpor
       phone: typed(digits, n),
       company: n % 3 === 0 ? "ООО «Ромашка»" : "АО Вектор; филиал",
     };
-    if (i > 0 && i % 97 === 0) {
+    if (!withBad) {
+      e164.set(i, `+7${digits}`);
+    } else if (i > 0 && i % 97 === 0) {
       row.phone = `8 (495) 123-${String(n % 100).padStart(2, "0")}-${String(n % 90).padStart(2, "0")}`;
       bad.set(i, "landline");
     } else if (i > 0 && i % 89 === 0) {
@@ -77,7 +85,7 @@ export function registrationExport(count: number, offset = 0): RegistrationExpor
     }
     rows.push(row);
   }
-  if (count > 500 && !bad.has(10)) {
+  if (withBad && count > 500 && !bad.has(10)) {
     const first = rows[10] as ExportRow;
     rows[500] = { ...first, phone: typed(`912${String(offset + 10).padStart(7, "0")}`, 3) };
     e164.delete(500);
