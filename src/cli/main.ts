@@ -19,7 +19,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   import: { run: runImport, summary: "enqueue a delivery per row of a registration file (CSV)" },
   onboard: {
     run: runOnboard,
-    summary: "create guests' accounts from an event's registration export, then SMS their passwords",
+    summary:
+      "create guests' accounts from an event's registration export, then SMS their passwords",
   },
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },

@@ -115,7 +115,8 @@ function parseFlags(argv: string[]): OnboardFlags | "help" {
   ][]) {
     const name = values[option];
     if (typeof name !== "string") continue;
-    if (name.trim() === "") throw new UsageError(`${ONBOARD_COLUMN_FLAGS[field]}: the name is empty`);
+    if (name.trim() === "")
+      throw new UsageError(`${ONBOARD_COLUMN_FLAGS[field]}: the name is empty`);
     columns[field] = name;
   }
   const pidRule = values["pid-rule"] ?? "phone";

@@ -147,7 +147,9 @@ class OnboardCommand {
       this.#say(
         `${onboarding.counts.enqueued} guests were queued before the failure, up to line ${onboarding.lastLine}; once it is fixed, onboard the file again: guests already created are left as they are`,
       );
-      io.stdout.write(`${onboardSummary(this.batchId, { ...onboarding.counts }, request.dryRun)}\n`);
+      io.stdout.write(
+        `${onboardSummary(this.batchId, { ...onboarding.counts }, request.dryRun)}\n`,
+      );
       return EXIT.failed;
     } finally {
       process.off("SIGINT", onSigint);

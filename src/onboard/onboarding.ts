@@ -120,7 +120,8 @@ export class Onboarding {
       const written = jobs;
       jobs = [];
       await options.write(written);
-      for (const job of written) for (const guest of job.guests) this.#settle(guest.line, "enqueued");
+      for (const job of written)
+        for (const guest of job.guests) this.#settle(guest.line, "enqueued");
     };
     const reject = async (row: OnboardingRejection) => {
       this.#settle(row.line, "rejected");
