@@ -13,8 +13,9 @@ export function runCli(
   args: string[],
   env: Record<string, string> = {},
   input?: string,
+  options: { cwd?: string } = {},
 ): Promise<CliResult> {
-  return startCli(args, env, input).result;
+  return startCli(args, env, input, options).result;
 }
 
 /** `runCli`, with the process at hand while it runs (its pid, to look at what it does). */
@@ -22,6 +23,7 @@ export function startCli(
   args: string[],
   env: Record<string, string> = {},
   input?: string,
+  options: { cwd?: string } = {},
 ): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(
     process.execPath,
@@ -29,6 +31,7 @@ export function startCli(
     {
       env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
       stdio: ["pipe", "pipe", "pipe"],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     },
   );
   const result = new Promise<CliResult>((resolve, reject) => {

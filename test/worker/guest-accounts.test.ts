@@ -202,6 +202,22 @@ describe("worker: onboarding jobs create guest accounts, then send each new gues
     // failed list shows the job, its reason naming the guest by line and pid.
     const failed = await runCli(["failed", "list", "--batch", BATCH], env);
     expect(failed.stdout).toContain(`line 4 (pid ${list[2]?.pid}): email: invalid format`);
+
+    // failed retry sends the job round again: only the refused guest goes back to the appliance,
+    // and the guests already created get no second SMS.
+    const startedBefore = job?.attemptsStarted ?? 0;
+    expect((await runCli(["failed", "retry", "--batch", BATCH], env)).code).toBe(0);
+    await waitUntil(
+      async () => {
+        const again = await h?.queue.getJob(jobId as string);
+        return (
+          (again?.attemptsStarted ?? 0) > startedBefore && (await again?.getState()) === "failed"
+        );
+      },
+      { what: "the retried job failed again" },
+    );
+    expect(h.sim.outbox()).toHaveLength(4);
+    expect((await h.queue.getJob(jobId as string))?.failedReason).toContain("line 4");
     expect(JSON.parse(json.stdout)).toMatchObject({
       total: 4,
       delivered: 4,
