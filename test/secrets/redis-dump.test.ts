@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type Redis from "ioredis";
 import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { deriveSecret, KeyRing, open } from "../../src/secrets";
 import { tokenAad } from "../../src/token/token-sealing";
@@ -13,36 +12,11 @@ import {
   waitForAllDelivered,
 } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
+import { appendOnlyFiles, dumpEverything } from "../support/redis-dump";
 import { waitUntil } from "../support/wait";
 
 const RING_TEXT = `k1:${Buffer.alloc(32, 31).toString("base64")}`;
 const RING = KeyRing.parse(RING_TEXT);
-
-/** Every key and every value of every type, as text: what a backup or `redis-cli` would show. */
-async function dumpEverything(redis: Redis): Promise<string> {
-  const parts: string[] = [];
-  for (const key of await redis.keys("*")) {
-    const type = await redis.type(key);
-    parts.push(`${type} ${key}`);
-    if (type === "string") parts.push((await redis.get(key)) ?? "");
-    else if (type === "hash") parts.push(JSON.stringify(await redis.hgetall(key)));
-    else if (type === "list") parts.push(...(await redis.lrange(key, 0, -1)));
-    else if (type === "set") parts.push(...(await redis.smembers(key)));
-    else if (type === "zset") parts.push(...(await redis.zrange(key, 0, -1, "WITHSCORES")));
-    else if (type === "stream") parts.push(JSON.stringify(await redis.xrange(key, "-", "+")));
-    else throw new Error(`no dump for ${type} ${key}`);
-  }
-  return parts.join("\n");
-}
-
-/** The append-only files, every byte of them, as Redis wrote them to disk. */
-function appendOnlyFiles(dir: string): string {
-  const aofDir = join(dir, "appendonlydir");
-  return readdirSync(aofDir)
-    .filter((name) => statSync(join(aofDir, name)).isFile())
-    .map((name) => readFileSync(join(aofDir, name), "latin1"))
-    .join("\n");
-}
 
 function expectNoneOf(text: string, secrets: Record<string, string>, where: string): void {
   const found = Object.entries(secrets)
