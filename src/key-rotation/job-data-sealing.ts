@@ -1,12 +1,15 @@
 import { passwordAad } from "../jobs/job-password";
 import { isSealed, type KeyRing, open, seal, sealedKeyId } from "../secrets";
+import { isOnboardingData, onboardingKeeping, resealOnboardingJob } from "./onboarding-job-sealing";
 
 /** Under what a stored job's password is kept: a key id, plaintext, or no password at all. */
 export type PasswordKeeping = { sealedUnder: string } | "plaintext" | "no-password";
 
 /** Reads the raw `data` field of a BullMQ job hash. */
 export function passwordKeeping(rawData: string): PasswordKeeping {
-  const password = parseFields(rawData)?.password;
+  const fields = parseFields(rawData);
+  if (fields && isOnboardingData(fields)) return onboardingKeeping(fields);
+  const password = fields?.password;
   if (typeof password !== "string") return "no-password";
   if (!isSealed(password)) return "plaintext";
   // A malformed claim is counted under its own name, so that `keys status` shows it.
@@ -25,6 +28,7 @@ export type Resealing =
  */
 export function resealJobData(rawData: string, ring: KeyRing): Resealing {
   const fields = parseFields(rawData) ?? {};
+  if (isOnboardingData(fields)) return resealOnboardingJob(fields, ring);
   const { password, pid, source_id } = fields;
   if (typeof password !== "string" || typeof pid !== "string" || typeof source_id !== "string") {
     return { action: "keep", why: "no-password" };
