@@ -9,6 +9,7 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: [
     "<rootDir>/test/axelnac/classify.test.ts",
+    "<rootDir>/test/axelnac/bulk-import.test.ts",
     "<rootDir>/test/axelnac/answers-at-the-edges.test.ts",
     "<rootDir>/test/axelnac/transport-failures.test.ts",
     "<rootDir>/test/config/*.test.ts",
@@ -21,6 +22,7 @@ module.exports = {
     "<rootDir>/test/import/repeated-pids.test.ts",
     "<rootDir>/test/jobs/*.test.ts",
     "<rootDir>/test/key-rotation/job-data-sealing.test.ts",
+    "<rootDir>/test/key-rotation/onboarding-job-sealing.test.ts",
     "<rootDir>/test/logging/terminal-text.test.ts",
     "<rootDir>/test/outcome/failure.test.ts",
     "<rootDir>/test/redis/eviction-policy-info.test.ts",
