@@ -10,6 +10,7 @@ import { parseBody, scrub } from "./body";
 import {
   BULK_IMPORT_PATH,
   type BulkImportRequest,
+  bulkImportAnswerBytes,
   classifyBulkImportReply,
   type GuestAccountResult,
 } from "./bulk-import";
@@ -163,6 +164,7 @@ export class AxelnacClient {
       path: BULK_IMPORT_PATH,
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify(request),
+      maxBodyBytes: bulkImportAnswerBytes(guests),
     });
     // A 2xx is read whole, since it carries the passwords the courier must deliver; any other
     // answer is scrubbed of the ones sent before it can reach a message.

@@ -5,8 +5,11 @@
 import type { Dispatcher } from "undici";
 import type { TransportFailure } from "./classify-network";
 
-/** Enough for any API answer; beyond it the rest is read and dropped. */
-const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Enough for any API answer but a bulk import's (which says how much it needs); beyond it the
+ * rest is read and dropped, so an appliance that answers without end costs no more memory.
+ */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
 
@@ -27,6 +30,8 @@ export interface ApiRequest {
   body?: string;
   /** Longest the exchange may take, from the request going out to the answer's last byte. */
   deadlineMs: number;
+  /** The most of the answer kept (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -44,6 +49,7 @@ export class RequestDeadlineError extends Error {
 
 /** Never rejects: a failure is a value, so the caller decides what it means. */
 export function exchange(dispatcher: Dispatcher, request: ApiRequest): Promise<ExchangeResult> {
+  const limit = request.maxBodyBytes ?? MAX_BODY_BYTES;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -67,13 +73,13 @@ export function exchange(dispatcher: Dispatcher, request: ApiRequest): Promise<E
         headers = responseHeaders;
       },
       onResponseData(_controller, chunk) {
-        if (bytes >= MAX_BODY_BYTES) return;
+        if (bytes >= limit) return;
         chunks.push(chunk);
         bytes += chunk.length;
       },
       onResponseEnd() {
         clearTimeout(deadline);
-        const text = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
+        const text = Buffer.concat(chunks).subarray(0, limit).toString("utf8");
         resolve({ ok: true, status: status ?? 0, headers, text });
       },
       onResponseError(_controller, error) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_GUESTS_PER_JOB } from "../jobs/guest-accounts-job";
 import { parseDuration } from "./duration";
 
 function toDuration(text: string, ctx: z.RefinementCtx): number {
@@ -81,7 +82,9 @@ export const settingsSchema = z.object({
   AXELNAC_SOURCE_ID: z.preprocess(emptyAsUnset, z.string().optional()),
   AXELNAC_TIME_ZONE: z.preprocess(emptyAsUnset, z.string().optional()),
   ONBOARD_PHONE_REGION: z.preprocess(emptyAsUnset, z.string().optional()),
-  ONBOARD_GUESTS_PER_JOB: positiveInt(25),
+  ONBOARD_GUESTS_PER_JOB: positiveInt(25).pipe(
+    z.number().max(MAX_GUESTS_PER_JOB, `must be at most ${MAX_GUESTS_PER_JOB} guests per job`),
+  ),
 
   QUEUE_NAME: z.string().min(1).default("axelnac-credentials"),
   QUEUE_PREFIX: z.string().min(1).default("bull"),

@@ -1,7 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 
-/** Generous for `{"args":{…}}`; a bigger body is a client bug worth a clear 413. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Mojolicious' default `max_message_size` (16 MiB), under which PacketFence's Perl API reads a
+ * request: a users/bulk_import of hundreds of guests fits, a bigger body gets a clear 413.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
   override name = "BodyTooLargeError";

@@ -221,6 +221,13 @@ describe("loadConfig: values out of range", () => {
     );
   });
 
+  it("refuses more guests per onboarding job than one appliance request should carry", () => {
+    expect(problemsOf({ ONBOARD_GUESTS_PER_JOB: "251" })).toContain(
+      "ONBOARD_GUESTS_PER_JOB: must be at most 250 guests per job",
+    );
+    expect(loadConfig({ ONBOARD_GUESTS_PER_JOB: "250" }).onboarding.guestsPerJob).toBe(250);
+  });
+
   it("reads a rate limit only when QUEUE_RATE_LIMIT_MAX is set", () => {
     expect(loadConfig({ QUEUE_RATE_LIMIT_MAX: "" }).delivery.rateLimit).toBeUndefined();
     expect(loadConfig({ QUEUE_RATE_LIMIT_MAX: "1" }).delivery.rateLimit).toEqual({

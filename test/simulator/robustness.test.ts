@@ -34,7 +34,7 @@ describe("simulator: robustness", () => {
 
   it("answers an oversized body with 413", async () => {
     const token = await login(sim);
-    const answer = await call(sim, SEND_PATH, { token, body: "x".repeat(100 * 1024) });
+    const answer = await call(sim, SEND_PATH, { token, body: "x".repeat(17 * 1024 * 1024) });
     expect(answer.status).toBe(413);
     expect(answer.json).toEqual({ message: "Request body too large", status: 413 });
   });

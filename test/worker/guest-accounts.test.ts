@@ -124,6 +124,23 @@ describe("worker: onboarding jobs create guest accounts, then send each new gues
     expectCleanLogs(h.fleet.output(), [h.apiPassword]);
   }, 60_000);
 
+  it("a job of 250 guests with the longest names the appliance keeps: its answer is read whole, every guest created and sent", async () => {
+    h = await DeliveryHarness.start();
+    const long = "Щ".repeat(255);
+    const list = guests(250).map((guest) => ({
+      ...guest,
+      firstname: long,
+      lastname: long,
+      company: long,
+    }));
+    await write([onboardingJob(list)]);
+    await h.fleet.start(1);
+    await waitForOutbox(250);
+    expect(h.sim.outbox()).toHaveLength(250);
+    expect(h.sim.outbox().every((sms) => sms.passwordIsCurrent)).toBe(true);
+    expect(await counts()).toMatchObject({ guests: 250, created: 250, pending: 0 });
+  }, 60_000);
+
   it("a second run of the same guests creates nobody and sends nothing; with reset_passwords each gets a new password and one SMS", async () => {
     h = await DeliveryHarness.start();
     const list = guests(12);
