@@ -121,7 +121,7 @@ type Measured = Omit<
 
 async function timeWindow(ctx: BenchContext, queue: Queue, worker: WorkerProcess) {
   const count = ctx.jobs.length;
-  await waitUntilWaitingForJobs(ctx.redis, worker, READY_TIMEOUT_MS);
+  await waitUntilWaitingForJobs(ctx.redis, [worker], READY_TIMEOUT_MS);
   const before = { worker: worker.cpuMs(), redis: await sampleRedis(ctx.redis) };
   const benchCpu = process.cpuUsage();
 
@@ -224,7 +224,7 @@ async function untilDrained(redis: Redis, queue: Queue, deadline: number): Promi
   }
 }
 
-function tail(logFile: string, lines = 15): string {
+export function tail(logFile: string, lines = 15): string {
   try {
     const text = readFileSync(logFile, "utf8").trimEnd();
     if (text === "") return `(its log ${logFile} is empty)`;

@@ -54,27 +54,33 @@ export function killAllWorkers(): void {
 }
 
 /**
- * Resolves once the worker's main loop waits for jobs: one of its connections is blocked in
- * BZPOPMIN on the queue's marker. Its start-up (module loading, connections, the real worker's
- * HSET of the global concurrency) is then over, and nothing of it falls in the timed window.
+ * Resolves once every worker's main loop waits for jobs: as many of their connections are blocked
+ * in BZPOPMIN on the queue's marker. Their start-up (module loading, connections, the real
+ * worker's HSET of the global concurrency) is then over, and nothing of it falls in the timed
+ * window.
  */
 export async function waitUntilWaitingForJobs(
   redis: Redis,
-  worker: WorkerProcess,
+  workers: readonly WorkerProcess[],
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
-      throw new Error(`worker ${worker.pid} exited (${worker.child.exitCode}) before it was ready`);
+    for (const worker of workers) {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
+        throw new Error(
+          `worker ${worker.pid} exited (${worker.child.exitCode}) before it was ready`,
+        );
+      }
     }
     const clients = (await redis.client("LIST")) as string;
     const blocked = clients
       .split("\n")
-      .some((line) => line.includes(" cmd=bzpopmin ") && /\bflags=\w*b/.test(line));
-    if (blocked) return;
+      .filter((line) => line.includes(" cmd=bzpopmin ") && /\bflags=\w*b/.test(line)).length;
+    if (blocked >= workers.length) return;
     if (Date.now() > deadline) {
-      throw new Error(`worker ${worker.pid} did not wait for jobs within ${timeoutMs} ms`);
+      const pids = workers.map((worker) => worker.pid).join(", ");
+      throw new Error(`workers ${pids} did not all wait for jobs within ${timeoutMs} ms`);
     }
     await sleep(25);
   }
