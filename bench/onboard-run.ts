@@ -4,9 +4,9 @@ import { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { readAccountCounts } from "../src/batches/account-counts";
 import { batchKeys } from "../src/batches/batch-keys";
+import { ONBOARDING_JOB_PRIORITY } from "../src/jobs/guest-accounts-job";
 import { writeGuestAccounts } from "../src/producer/guest-accounts-writer";
 import type { SentSms, Simulator } from "../src/simulator";
-import { ONBOARDING_DELIVERY_PRIORITY } from "../src/worker/start";
 import type { ApplianceLoadMeter } from "./appliance-load";
 import { tail } from "./measure";
 import { benchGuests, onboardingJobs } from "./onboard-guests";
@@ -53,8 +53,6 @@ export interface OnboardRun {
 const WORKERS = 2;
 const WORKER_CONCURRENCY = 10;
 const MAX_IN_FLIGHT = 8;
-/** Onboarding jobs go after the SMS of guests already created. */
-const ONBOARDING_JOB_PRIORITY = ONBOARDING_DELIVERY_PRIORITY + 1;
 const KEY_PREFIX = "axelnac-courier-bench";
 const BATCH_ID = "onboard-bench";
 const READY_TIMEOUT_MS = 20_000;
