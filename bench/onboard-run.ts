@@ -49,7 +49,7 @@ export interface OnboardRun {
   workerCpuMs: number;
 }
 
-/** Production's settings, as the brief of this bench fixes them. */
+/** The fleet's default settings: two workers sharing the appliance's 8 slots. */
 const WORKERS = 2;
 const WORKER_CONCURRENCY = 10;
 const MAX_IN_FLIGHT = 8;
