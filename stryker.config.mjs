@@ -33,6 +33,7 @@ export default {
     "src/key-rotation/onboarding-job-sealing.ts",
     "src/logging/terminal-text.ts",
     "src/onboard/*.ts",
+    "!src/onboard/onboarding.ts",
     "src/outcome/*.ts",
     "!src/outcome/index.ts",
     "src/redis/eviction-policy.ts",
