@@ -3,6 +3,7 @@
 export {
   BULK_IMPORT_PATH,
   type BulkImportRequest,
+  bulkImportAnswerBytes,
   classifyBulkImportReply,
   type GuestAccountItem,
   type GuestAccountResult,

@@ -2,6 +2,7 @@ import {
   AccessDeniedError,
   AmbiguousOutcomeError,
   ApplianceUnreachableError,
+  bulkImportAnswerBytes,
   classifyBulkImportReply,
   type GuestAccountResult,
   isAxelnacError,
@@ -35,6 +36,14 @@ function failure(r: Reply, sent = 2) {
     throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
   return outcome;
 }
+
+describe("how much of a bulk import's answer is kept", () => {
+  it("is the usual 64 KiB and 8 KiB a guest on top", () => {
+    expect(bulkImportAnswerBytes(0)).toBe(65_536);
+    expect(bulkImportAnswerBytes(1)).toBe(65_536 + 8_192);
+    expect(bulkImportAnswerBytes(250)).toBe(65_536 + 250 * 8_192);
+  });
+});
 
 describe("users bulk_import answers, item by item (docs/axelnac-api.md §9)", () => {
   it("reads each result in order: saved with its password and whether it is new, skipped as existing, refused with the appliance's reasons", () => {

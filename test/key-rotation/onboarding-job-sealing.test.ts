@@ -47,6 +47,34 @@ describe("key rotation of onboarding jobs (their guests' and recorded passwords)
     expect(passwordKeeping(JSON.stringify(noPasswords))).toBe("no-password");
   });
 
+  it("counts the courier's passwords and the recorded ones alike, and a job with one plaintext password among sealed ones as plaintext", () => {
+    const courierOnly = { ...JOB, results: { "79120000002": { outcome: "existing" } } };
+    const recordedOnly = { ...JOB, guests: [JOB.guests[1]] };
+    for (const job of [courierOnly, recordedOnly] as GuestAccountsJob[]) {
+      expect(passwordKeeping(JSON.stringify(job))).toBe("plaintext");
+      expect(passwordKeeping(JSON.stringify(sealAccountPasswords(job, OLD)))).toEqual({
+        sealedUnder: "old",
+      });
+    }
+    const sealed = sealAccountPasswords({ ...JOB, results: undefined }, OLD);
+    const mixed = { ...sealed, results: JOB.results };
+    expect(passwordKeeping(JSON.stringify(mixed))).toBe("plaintext");
+  });
+
+  it("a password that claims to be sealed but names no key is counted and refused as malformed", () => {
+    const junk = {
+      ...JOB,
+      guests: [JOB.guests[1]],
+      results: { "79120000002": { outcome: "created", password: "enc:junk" } },
+    };
+    expect(passwordKeeping(JSON.stringify(junk))).toEqual({ sealedUnder: "(malformed)" });
+    expect(resealJobData(JSON.stringify(junk), RING)).toEqual({
+      action: "cannot",
+      why: "unauthentic",
+      keyId: "(malformed)",
+    });
+  });
+
   it("re-seals every password of the job under the active key; the ring's new key alone then opens them", () => {
     const resealing = resealJobData(JSON.stringify(sealAccountPasswords(JOB, OLD)), RING);
     if (resealing.action !== "reseal") throw new Error(JSON.stringify(resealing));
