@@ -61,6 +61,12 @@ describe("key rotation of onboarding jobs (their guests' and recorded passwords)
     expect(passwordKeeping(JSON.stringify(mixed))).toBe("plaintext");
   });
 
+  it("an onboarding job that is not valid holds no password to count or re-seal (its worker fails it as invalid)", () => {
+    const invalid = JSON.stringify({ ...JOB, guests: [{ pid: "x", password: "Plain-Text-1" }] });
+    expect(passwordKeeping(invalid)).toBe("no-password");
+    expect(resealJobData(invalid, RING)).toEqual({ action: "keep", why: "no-password" });
+  });
+
   it("a password that claims to be sealed but names no key is counted and refused as malformed", () => {
     const junk = {
       ...JOB,
