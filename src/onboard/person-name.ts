@@ -22,6 +22,7 @@ export function tidyName(cell: string): string | undefined {
  * included, is the first name. A single word is taken as the first name.
  */
 export function splitFullName(cell: string, order: NameOrder): PersonName {
+  // Stryker disable next-line Regex: splitting on each blank leaves empty words, which the filter drops
   const words = cell.split(/\s+/).filter((word) => word !== "");
   if (words.length === 0) return {};
   if (words.length === 1) return { firstname: words[0] as string };
