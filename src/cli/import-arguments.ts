@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { COLUMN_FLAGS, type ColumnMap, type CsvReadOptions } from "../import/csv";
-import { BATCH_ID_PATTERN } from "../jobs/job-schema";
 import { type CommandLine, UsageError } from "./command";
+import { readFileArguments } from "./file-arguments";
 import { IMPORT_USAGE } from "./import-messages";
 import { parseSendAt } from "./send-at";
 
@@ -52,22 +52,7 @@ function parseFlags(argv: string[]): ImportRequest | "help" {
     allowPositionals: true,
   });
   if (values.help) return "help";
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0
-        ? "FILE is required"
-        : `one FILE at a time, got ${positionals.length}`,
-    );
-  }
-  if (values.batch !== undefined && !BATCH_ID_PATTERN.test(values.batch)) {
-    throw new UsageError(
-      `--batch: "${values.batch}" is not 1 to 64 letters, digits, dots, dashes or underscores`,
-    );
-  }
-  const csv: CsvReadOptions = {};
-  if (values.delimiter !== undefined)
-    csv.delimiter = values.delimiter as CsvReadOptions["delimiter"];
-  if (values.encoding !== undefined) csv.encoding = values.encoding;
+  const { file, csv } = readFileArguments(positionals, values);
   const named: Record<keyof ColumnMap, string | undefined> = {
     pid: values["pid-column"],
     password: values["password-column"],
@@ -81,7 +66,7 @@ function parseFlags(argv: string[]): ImportRequest | "help" {
     columns[field] = name;
   }
   return {
-    file: positionals[0] as string,
+    file,
     csv,
     columns,
     sourceId: values["source-id"],

@@ -88,9 +88,10 @@ export function starting(
   file: string,
   delimiter: string,
   dryRun: boolean,
+  doing = "importing",
 ): string {
   const separator = delimiter === "\t" ? "tab" : delimiter;
-  return `batch ${batchId}: ${dryRun ? "checking" : "importing"} ${file} (separator ${separator})`;
+  return `batch ${batchId}: ${dryRun ? "checking" : doing} ${file} (separator ${separator})`;
 }
 
 export function sendAtPast(sendAt: Date): string {

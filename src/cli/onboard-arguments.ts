@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config/config";
 import type { CsvReadOptions } from "../import/csv";
-import { BATCH_ID_PATTERN } from "../jobs/job-schema";
 import { type AccountSettings, checkAccountSettings } from "../onboard/account-settings";
 import type { PidRule } from "../onboard/guest-pid";
 import { checkPidPrefix } from "../onboard/guest-pid";
 import { checkPhoneRegion, type PhoneRegion } from "../onboard/phone-number";
 import { ONBOARD_COLUMN_FLAGS, type OnboardColumnNames } from "../onboard/registration-columns";
 import { type CommandLine, UsageError } from "./command";
+import { readFileArguments } from "./file-arguments";
 import { ONBOARD_USAGE } from "./onboard-messages";
 
 const FLAGS = {
@@ -92,22 +92,7 @@ function parseFlags(argv: string[]): OnboardFlags | "help" {
     allowPositionals: true,
   });
   if (values.help) return "help";
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0
-        ? "FILE is required"
-        : `one FILE at a time, got ${positionals.length}`,
-    );
-  }
-  if (values.batch !== undefined && !BATCH_ID_PATTERN.test(values.batch)) {
-    throw new UsageError(
-      `--batch: "${values.batch}" is not 1 to 64 letters, digits, dots, dashes or underscores`,
-    );
-  }
-  const csv: CsvReadOptions = {};
-  if (values.delimiter !== undefined)
-    csv.delimiter = values.delimiter as CsvReadOptions["delimiter"];
-  if (values.encoding !== undefined) csv.encoding = values.encoding;
+  const { file, csv } = readFileArguments(positionals, values);
   const columns: OnboardColumnNames = {};
   for (const [field, option] of Object.entries(COLUMN_OPTIONS) as [
     keyof OnboardColumnNames,
@@ -129,7 +114,7 @@ function parseFlags(argv: string[]): OnboardFlags | "help" {
     if (!prefix.ok) throw new UsageError(`--pid-prefix: ${prefix.reason}`);
   }
   return {
-    file: positionals[0] as string,
+    file,
     csv,
     columns,
     phoneRegion: values["phone-region"],

@@ -100,10 +100,7 @@ class OnboardCommand {
     }
     const { delimiter } = onboarding.header;
     this.#say(
-      starting(this.batchId, basename(request.file), delimiter, request.dryRun).replace(
-        "importing",
-        "onboarding",
-      ),
+      starting(this.batchId, basename(request.file), delimiter, request.dryRun, "onboarding"),
     );
     return this.#stream(onboarding);
   }

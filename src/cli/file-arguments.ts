@@ -1,0 +1,34 @@
+import type { CsvReadOptions } from "../import/csv";
+import { BATCH_ID_PATTERN } from "../jobs/job-schema";
+import { UsageError } from "./command";
+
+/**
+ * What `import` and `onboard` read alike: one FILE, an optional `--batch` id, and the reader's
+ * `--delimiter` and `--encoding`. Throws UsageError naming the argument at fault.
+ */
+export function readFileArguments(
+  positionals: readonly string[],
+  values: {
+    batch?: string | undefined;
+    delimiter?: string | undefined;
+    encoding?: string | undefined;
+  },
+): { file: string; csv: CsvReadOptions } {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "FILE is required"
+        : `one FILE at a time, got ${positionals.length}`,
+    );
+  }
+  if (values.batch !== undefined && !BATCH_ID_PATTERN.test(values.batch)) {
+    throw new UsageError(
+      `--batch: "${values.batch}" is not 1 to 64 letters, digits, dots, dashes or underscores`,
+    );
+  }
+  const csv: CsvReadOptions = {};
+  if (values.delimiter !== undefined)
+    csv.delimiter = values.delimiter as CsvReadOptions["delimiter"];
+  if (values.encoding !== undefined) csv.encoding = values.encoding;
+  return { file: positionals[0] as string, csv };
+}
