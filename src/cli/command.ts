@@ -66,7 +66,12 @@ export function noArguments(name: string, usage: string): CommandLine<undefined>
 
 type Flags = NonNullable<ParseArgsConfig["options"]>;
 
+/** What `readFlags` gives back, named so that the build can declare it (it emits .d.ts files). */
+type FlagValues<T extends Flags> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>["values"];
+
 /** The flags in `argv`, read strictly: an unknown flag or a stray argument throws. */
-export function readFlags<T extends Flags>(argv: string[], flags: T) {
+export function readFlags<T extends Flags>(argv: string[], flags: T): FlagValues<T> {
   return parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false }).values;
 }

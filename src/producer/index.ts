@@ -1,3 +1,14 @@
+/**
+ * The producer API: what `axelnac-courier/producer` (and the package root) exports to programs
+ * that enqueue credential deliveries themselves.
+ */
+
+// The BullMQ queue class the producer was built against, so that a program using the package
+// needs no BullMQ of its own (a second copy of another version would be a different class).
+export { Queue } from "bullmq";
+// Batch totals for `status`, and the key ring that seals passwords, as the CLI's producers use them.
+export { type BatchKeys, batchKeys } from "../batches/batch-keys";
+export { KeyRing, KeyRingError } from "../secrets";
 export {
   DeliveryProducer,
   type DeliveryProducerOptions,
