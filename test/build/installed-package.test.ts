@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Queue } from "bullmq";
@@ -124,6 +124,20 @@ describe("the package, installed from its tarball", () => {
       }
     },
   );
+
+  it("exports the same producer API at its root, and its package.json", async () => {
+    const program = [
+      'const root = require("axelnac-courier");',
+      'const producer = require("axelnac-courier/producer");',
+      'const { version } = require("axelnac-courier/package.json");',
+      "console.log(JSON.stringify({ same: root.DeliveryProducer === producer.DeliveryProducer, version }));",
+    ].join("\n");
+    const { stdout } = await run(process.execPath, ["-e", program], { cwd: installed.dir });
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(JSON.parse(stdout)).toEqual({ same: true, version });
+  });
 
   it("type-checks TypeScript programs, of either module kind, against its declarations", async () => {
     writeFileSync(join(installed.dir, "check.ts"), TYPED_PROGRAM);
