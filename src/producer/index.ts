@@ -3,9 +3,10 @@
  * that enqueue credential deliveries themselves.
  */
 
-// The BullMQ queue class the producer was built against, so that a program using the package
-// needs no BullMQ of its own (a second copy of another version would be a different class).
+// The BullMQ queue and the ioredis client the producer was built against, so that a program using
+// the package needs neither of its own (a second copy of another version would be another class).
 export { Queue } from "bullmq";
+export { Redis } from "ioredis";
 // Batch totals for `status`, and the key ring that seals passwords, as the CLI's producers use them.
 export { type BatchKeys, batchKeys } from "../batches/batch-keys";
 export { KeyRing, KeyRingError } from "../secrets";

@@ -11,36 +11,57 @@ import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import { type InstalledPackage, packAndInstall } from "../support/installed-package";
 import { REPO_ROOT } from "../support/processes";
-import { testRedis, testRedisUrl } from "../support/redis";
+import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
 const run = promisify(execFile);
 
 /** What a program using the library writes: enqueue one delivery, print what the producer said. */
 const ENQUEUE_BODY = `
-  const queue = new Queue(process.env.QUEUE_NAME, { connection: { url: process.env.REDIS_URL } });
+  const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(process.env.QUEUE_NAME, { connection: redis });
   const producer = new DeliveryProducer({
     queue,
     duplicateWindowMs: 60000,
-    duplicateKeySecret: "a duplicate-key secret of the test's own",
+    // Generated and kept in Redis, as a fleet without a key ring or DUPLICATE_KEY_SECRET does.
+    duplicateKeySecret: await resolveDuplicateKeySecret(redis, process.env.KEY_PREFIX),
   });
   const enqueued = await producer.enqueue({ pid: process.env.PID, password: "Guest-Pa55", source_id: "sms" });
   console.log(JSON.stringify(enqueued));
   await queue.close();
+  redis.disconnect();
 `;
 
 const PROGRAMS = {
-  "enqueue.mjs": `import { DeliveryProducer, Queue } from "axelnac-courier/producer";\n${ENQUEUE_BODY}`,
-  "enqueue.cjs": `const { DeliveryProducer, Queue } = require("axelnac-courier/producer");\nasync function main() {${ENQUEUE_BODY}}\nmain();\n`,
+  "enqueue.mjs": `import { DeliveryProducer, Queue, Redis, resolveDuplicateKeySecret } from "axelnac-courier/producer";\n${ENQUEUE_BODY}`,
+  "enqueue.cjs": `const { DeliveryProducer, Queue, Redis, resolveDuplicateKeySecret } = require("axelnac-courier/producer");\nasync function main() {${ENQUEUE_BODY}}\nmain();\n`,
 };
 
 /** A TypeScript program of each module kind; the wrong call must be refused, or the types are `any`. */
-const TYPED_PROGRAM = `import { DeliveryProducer, type Enqueued, Queue } from "axelnac-courier/producer";
+const TYPED_PROGRAM = `import {
+  batchKeys,
+  DeliveryProducer,
+  type Enqueued,
+  KeyRing,
+  Queue,
+  Redis,
+  resolveDuplicateKeySecret,
+} from "axelnac-courier/producer";
 
 const queue = new Queue("axelnac-credentials", { connection: { url: "redis://127.0.0.1:6379" } });
 const producer = new DeliveryProducer({ queue, duplicateWindowMs: 60_000, duplicateKeySecret: "s".repeat(16) });
 
 export function send(): Promise<Enqueued> {
   return producer.enqueue({ pid: "guest1", password: "Guest-Pa55", source_id: "sms" }, { priority: 1 });
+}
+
+// As the README's library example does: one connection for the queue and the duplicate-key secret.
+export async function producerOfTheFleet(ring: string): Promise<DeliveryProducer> {
+  const redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: null });
+  const fleetQueue = new Queue("axelnac-credentials", { connection: redis });
+  const keyRing = KeyRing.parse(ring);
+  const duplicateKeySecret = await resolveDuplicateKeySecret(redis, "axelnac-courier", { keyRing });
+  const batches = { keys: batchKeys("axelnac-courier", fleetQueue.name) };
+  return new DeliveryProducer({ queue: fleetQueue, duplicateWindowMs: 60_000, duplicateKeySecret, batches, keyRing });
 }
 
 // @ts-expect-error the duplicate window is a number of milliseconds, not a duration text
@@ -99,6 +120,7 @@ describe("the package, installed from its tarball", () => {
     async (name) => {
       const queueName = `test-${randomUUID()}`;
       const pid = `guest-${randomUUID().slice(0, 8)}`;
+      const keyPrefix = uniquePrefix("package");
       writeFileSync(join(installed.dir, name), PROGRAMS[name as keyof typeof PROGRAMS]);
       const redis = testRedis();
       const queue = new Queue(queueName, { connection: redis });
@@ -110,6 +132,7 @@ describe("the package, installed from its tarball", () => {
             REDIS_URL: testRedisUrl(),
             QUEUE_NAME: queueName,
             PID: pid,
+            KEY_PREFIX: keyPrefix,
           },
         });
         const enqueued = JSON.parse(stdout) as { jobId: string; duplicate: boolean };
@@ -117,7 +140,9 @@ describe("the package, installed from its tarball", () => {
         const job = await queue.getJob(enqueued.jobId);
         expect(job?.data).toMatchObject({ pid, password: "Guest-Pa55", source_id: "sms" });
         expect(await queue.getWaitingCount()).toBe(1);
+        expect(await redis.exists(`${keyPrefix}:duplicate-key-secret`)).toBe(1);
       } finally {
+        await deleteKeys(redis, keyPrefix);
         await queue.obliterate({ force: true });
         await queue.close();
         redis.disconnect();
