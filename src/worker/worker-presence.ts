@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
 import { NOW_MS } from "../redis/lua";
+import { settlesWithin } from "./settles-within";
 
 /**
  * Which worker processes serve a queue, for `status`. BullMQ can tell (`Queue.getWorkers`, from
@@ -37,6 +38,8 @@ return redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]), '+inf')`;
 export class WorkerPresence {
   readonly #member = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #timer: NodeJS.Timeout;
+  /** A beat still unanswered (Redis away): the next ones are skipped rather than queued up. */
+  #beating = false;
 
   constructor(
     readonly redis: Redis,
@@ -49,18 +52,25 @@ export class WorkerPresence {
   }
 
   async beat(): Promise<void> {
+    if (this.#beating) return;
+    this.#beating = true;
     try {
       await this.redis.eval(BEAT, 1, this.key, this.#member, PRESENCE_WINDOW_MS);
     } catch (error) {
       // Redis trouble is reported by the connection; status reads the worker as gone meanwhile.
       this.logger.debug({ err: error }, "worker presence not written");
+    } finally {
+      this.#beating = false;
     }
   }
 
-  /** Stops saying it; the worker is no longer counted at once. */
+  /**
+   * Stops saying it; the worker is no longer counted at once. Waits for Redis a second at most:
+   * a stop must end whatever Redis does, and the worker is not counted past the window anyway.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.redis.zrem(this.key, this.#member).catch(() => undefined);
+    await settlesWithin(this.redis.zrem(this.key, this.#member), 1_000).catch(() => undefined);
   }
 }
 
