@@ -147,6 +147,11 @@ describe("axelnac-courier status", () => {
       delivered: 0,
       failed: 0,
     });
+    // When it is due: what --watch shows instead of an ETA.
+    const { nextDueAt } = await statusJson("later");
+    expect(Math.abs(Date.parse(nextDueAt ?? "") - Date.parse(sendAt))).toBeLessThan(1_000);
+    const queueJson = JSON.parse(await status("--json")) as BatchStatus;
+    expect(queueJson.nextDueAt).toBe(nextDueAt);
   });
 
   it("without --batch, reports the whole queue and lists its batches, newest first", async () => {
