@@ -3,7 +3,12 @@
  * producer tags with the same `batch_id`). Its counters outlive the jobs: delivered jobs are
  * removed at once and failed ones after FAILED_JOB_RETENTION, yet `status` must still add up.
  *
- * - `<prefix>:<queue>:batch:<id>`  hash {total, delivered, failed, createdAt}
+ * - `<prefix>:<queue>:batch:<id>`  hash {createdAt, plain?}; a batch written by an older version
+ *   also holds the job counts it kept then, {total, delivered, failed} (batch-status.ts)
+ * - `<prefix>:<queue>:batch:<id>:deliveries:<set>`  sets of guests (pids) of the batch's
+ *   deliveries: `guests` enqueued (or, for a plain producer's jobs, taken by a worker), and by
+ *   the latest outcome of each guest's delivery, `delivered` and `failed`. A batch is a set of
+ *   guests: a corrected row for the same pid replaces the earlier one rather than adding to it.
  * - `<prefix>:<queue>:batch:<id>:accounts:<set>`  sets of the pids of an onboarded batch's guests:
  *   registered, and by what became of their account (created, reset, existing, refused)
  * - `<prefix>:<queue>:batches`     sorted set of batch ids by creation time
@@ -12,6 +17,7 @@
 export interface BatchKeys {
   batch(id: string): string;
   accounts(id: string, outcome: string): string;
+  deliveries(id: string, set: DeliverySet): string;
   batches: string;
   totals: string;
 }
@@ -21,7 +27,16 @@ export function batchKeys(keyPrefix: string, queueName: string): BatchKeys {
   return {
     batch: (id) => `${base}:batch:${id}`,
     accounts: (id, outcome) => `${base}:batch:${id}:accounts:${outcome}`,
+    deliveries: (id, set) => `${base}:batch:${id}${deliverySetSuffix(set)}`,
     batches: `${base}:batches`,
     totals: `${base}:totals`,
   };
+}
+
+/** A batch's sets of guests, by where their delivery stands. */
+export type DeliverySet = "guests" | "delivered" | "failed";
+
+/** What follows `batch(id)` in the key of one of its delivery sets: for scripts given a batch's key. */
+export function deliverySetSuffix(set: DeliverySet): string {
+  return `:deliveries:${set}`;
 }

@@ -1,35 +1,46 @@
-import type { BatchKeys } from "./batch-keys";
+import { type BatchKeys, deliverySetSuffix } from "./batch-keys";
 
 /**
- * Adds newly enqueued jobs to their batches' totals. It runs in the same MULTI as the jobs' adds
- * (src/producer/chunk-writer.ts), after them: it counts the jobs that now exist under the ids
- * the producer proposed, so a total is exactly the jobs written, whatever Redis refused part-way,
- * and a duplicate (BullMQ kept the earlier job, the proposed id was never written) is not counted.
+ * Adds the guests of newly enqueued jobs to their batches. It runs in the same MULTI as the jobs'
+ * adds (src/producer/chunk-writer.ts), after them: it counts the jobs that now exist under the
+ * ids the producer proposed, so a batch holds exactly the jobs written, whatever Redis refused
+ * part-way, and a duplicate (BullMQ kept the earlier job, the proposed id was never written) is
+ * not counted.
+ *
+ * A batch counts guests, not jobs: each counted job's pid joins the batch's `guests` set, and
+ * leaves `delivered` and `failed`, since its new job replaces whatever the earlier one did (a
+ * corrected file imported into the same batch). Its total stays the number of distinct guests.
  *
  * `allow-oom`: when Redis is out of memory, some adds may have been written before it refused the
- * rest; the count of those must be written all the same, or the total would stay short for good
- * (importing again skips them as duplicates). Its writes are a few bytes.
+ * rest; those must be counted all the same, or the total would stay short for good (importing
+ * again skips them as duplicates). Its writes are a few bytes.
  *
  * Each job counted is marked in its own hash (`courierBatchCounted`), so running the transaction
  * again counts nothing twice: a client that resends unanswered commands after a reconnection
  * may do just that.
  *
- * ARGV: now (ms), the prefix of job keys, the batches sorted set, the prefix of batch keys, then
- * pairs of proposed job id and batch id. Answers the number of jobs counted.
+ * ARGV: now (ms), the prefix of job keys, the batches sorted set, the prefix of batch keys, the
+ * suffixes of the guests, delivered and failed sets, then triples of proposed job id, batch id
+ * and pid. Answers the number of jobs counted.
  */
 export const REGISTER_ENQUEUED = `#!lua flags=allow-oom
 local now, jobPrefix, batches, batchPrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local perBatch, counted = {}, 0
-for i = 5, #ARGV, 2 do
-  local jobKey, batch = jobPrefix .. ARGV[i], ARGV[i + 1]
+local guests, delivered, failed = ARGV[5], ARGV[6], ARGV[7]
+local seen, counted = {}, 0
+for i = 8, #ARGV, 3 do
+  local jobKey, batch, pid = jobPrefix .. ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if redis.call('EXISTS', jobKey) == 1 and redis.call('HSETNX', jobKey, 'courierBatchCounted', '1') == 1 then
     counted = counted + 1
-    perBatch[batch] = (perBatch[batch] or 0) + 1
+    local key = batchPrefix .. batch
+    redis.call('SADD', key .. guests, pid)
+    redis.call('SREM', key .. delivered, pid)
+    redis.call('SREM', key .. failed, pid)
+    seen[batch] = key
   end
 end
-for batch, count in pairs(perBatch) do
-  local key = batchPrefix .. batch
-  redis.call('HINCRBY', key, 'total', count)
+for batch, key in pairs(seen) do
+  -- total 0: the field an older version's status looks for; this version counts the sets.
+  redis.call('HINCRBY', key, 'total', 0)
   redis.call('HSETNX', key, 'createdAt', now)
   redis.call('ZADD', batches, 'NX', now, batch)
 end
@@ -40,7 +51,7 @@ return counted
 export function registrationArgs(
   keys: BatchKeys,
   jobKeyPrefix: string,
-  jobs: { jobId: string; batchId: string }[],
+  jobs: { jobId: string; batchId: string; pid: string }[],
   now: number,
 ): string[] {
   return [
@@ -48,7 +59,8 @@ export function registrationArgs(
     jobKeyPrefix,
     keys.batches,
     keys.batch(""), // every batch's key starts so
-    ...jobs.flatMap(({ jobId, batchId }) => [jobId, batchId]),
+    ...(["guests", "delivered", "failed"] as const).map(deliverySetSuffix),
+    ...jobs.flatMap(({ jobId, batchId, pid }) => [jobId, batchId, pid]),
   ];
 }
 

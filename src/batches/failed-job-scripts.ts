@@ -15,8 +15,9 @@ export interface PerJobScript {
 
 /**
  * `batchOf(jobKey, jobId)`: the batch a job belongs to, as the worker counts it (src/jobs/job-id.ts,
- * `batchOfJob`): its data's batch_id when that is a valid one, else the start of its id. Read
- * inside Redis: nothing of the job's data, its password included, leaves it.
+ * `batchOfJob`): its data's batch_id when that is a valid one, else the start of its id.
+ * `guestOf(jobKey, jobId)`: the guest the batch counts it for (src/worker/batch-counters.ts,
+ * `guestOfJob`). Read inside Redis: nothing of the job's data, its password included, leaves it.
  */
 const BATCH_OF = `
 local function batchOf(jobKey, jobId)
@@ -34,11 +35,20 @@ local function batchOf(jobKey, jobId)
   if at and at > 1 then return string.sub(jobId, 1, at - 1) end
   return nil
 end
+local function guestOf(jobKey, jobId)
+  local ok, data = pcall(cjson.decode, redis.call('HGET', jobKey, 'data') or '')
+  if ok and type(data) == 'table' and type(data['pid']) == 'string' and data['pid'] ~= '' then
+    return data['pid']
+  end
+  return 'job ' .. jobId
+end
 `;
 
 /**
  * KEYS: reprocessJob's 9, then the queue's totals hash.
- * ARGV: reprocessJob's 6, then the prefix of batch keys, then the batch asked for ('' for any).
+ * ARGV: reprocessJob's 6, then the prefix of batch keys, the batch asked for ('' for any), and
+ * the suffix of a batch's failed set. The guest leaves its batch's failed set; a job counted by
+ * an older version (batch-status.ts), whose guest is not there, leaves the hash's failed count.
  */
 export const RETRY_FAILED_JOB: PerJobScript = {
   keys: 10,
@@ -54,7 +64,13 @@ if reprocessJob() ~= 1 then return 0 end
 -- The courier's own count of attempts starts afresh (src/jobs/progress.ts).
 redis.call('HSET', jobKey, 'progress', '0')
 redis.call('HINCRBY', KEYS[10], 'failed', -1)
-if batch then redis.call('HINCRBY', ARGV[7] .. batch, 'failed', -1) end
+if batch then
+  local key = ARGV[7] .. batch
+  if redis.call('SREM', key .. ARGV[9], guestOf(jobKey, jobId)) == 0
+    and tonumber(redis.call('HGET', key, 'failed') or '0') > 0 then
+    redis.call('HINCRBY', key, 'failed', -1)
+  end
+end
 return 1
 `,
 };

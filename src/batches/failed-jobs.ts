@@ -4,7 +4,7 @@ import type Redis from "ioredis";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { removeJobArgs, removeJobKeys, reprocessJobKeys } from "../redis/bullmq-scripts";
-import type { BatchKeys } from "./batch-keys";
+import { type BatchKeys, deliverySetSuffix } from "./batch-keys";
 import {
   LIST_FAILED_JOBS,
   type PerJobScript,
@@ -168,6 +168,7 @@ export function retryFailed(ids: string[], target: FailedJobsTarget): Promise<Fa
     ...[id, "LPUSH", "failedReason", "failed", "0", "0"],
     keys.batch(""), // every batch's key starts so
     target.batch ?? "",
+    deliverySetSuffix("failed"),
   ]);
 }
 

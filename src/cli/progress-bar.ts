@@ -1,14 +1,44 @@
 import { formatDuration } from "../config/duration";
 
-/** A one-line progress bar: `[██████░░░░]  64%  640/1000  120/s ETA 3s`. */
+/**
+ * What is left of a batch, for its ETA: deliveries a worker may take now (waiting or in flight),
+ * and those that wait for a time of their own (retries waiting out their back-off, `--send-at`).
+ */
+export interface Remaining {
+  ready: number;
+  delayed: number;
+  /** How long until the earliest delayed delivery is due; undefined when none is delayed. */
+  nextDueInMs?: number | undefined;
+}
+
+/**
+ * A one-line progress bar of what was delivered: `[██████░░░░]  64%  640/1000  120/s ETA 3s`.
+ * The ETA counts only the deliveries a worker may take now: while some wait for their time, the
+ * rate says nothing of when they will be done, so the bar says when the next is due instead.
+ */
 export function progressBar(
   done: number,
   total: number,
   ratePerSecond: number,
+  remaining: Remaining = { ready: Math.max(0, total - done), delayed: 0 },
   width = 30,
 ): string {
-  const eta = timeLeft(done, total, ratePerSecond);
+  const eta =
+    remaining.delayed > 0
+      ? delayedLeft(remaining.delayed, remaining.nextDueInMs)
+      : timeLeft(0, remaining.ready, ratePerSecond);
   return `${shareBar(done, total, width)}  ${done}/${total}  ${Math.round(ratePerSecond)}/s${eta ? ` ${eta}` : ""}`;
+}
+
+/** `4 delayed, next due in 25s`: deliveries that wait for a time of their own, and the earliest. */
+export function delayedLeft(delayed: number, nextDueInMs: number | undefined): string {
+  const next =
+    nextDueInMs === undefined
+      ? ""
+      : nextDueInMs > 0
+        ? `, next due in ${formatDuration(nextDueInMs, "remaining")}`
+        : ", next due now";
+  return `${delayed} delayed${next}`;
 }
 
 /** `[██████░░░░]  64%`: how much of `total` is done, as a bar `width` wide and a percentage. */

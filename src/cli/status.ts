@@ -8,29 +8,41 @@ import {
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createCommandLogger } from "../logging/logger";
-import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
-import { type FleetPauseStatus, fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
+import { fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
+import { countWorkers, workersKey } from "../worker/worker-presence";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
-import { describePause } from "./pause-line";
+import { describePause, pauseReason } from "./pause-line";
 import { RateMeter } from "./progress-bar";
-import { batchProgress, finishedCount, REDRAW, watchBatch } from "./watch-batch";
+import {
+  describeCounts,
+  describeReport,
+  describeWorkers,
+  hasWorkLeft,
+  type StatusReport,
+  terminalLine,
+} from "./status-lines";
+import { finishedCount, REDRAW, watchBatch } from "./watch-batch";
 
 export const STATUS_USAGE = `usage: axelnac-courier status [--batch ID] [--watch] [--json]
 
 How many credential deliveries are waiting, scheduled, in flight, delivered and failed: for one
-batch (an import), or for the whole queue and its recent batches. While every worker is paused (the
-appliance throttled them, or is unavailable), a line says why and for how long. An onboarded batch
-also shows its guests' accounts: created, reset, existing, refused by the appliance, pending.
+batch (an import; its guests, each counted once however often imported), or for the whole queue
+and its recent batches; and how many workers serve the queue. While every worker is paused (the
+appliance throttles them, is unreachable, or refuses the API account), a line says why and for how
+long. An onboarded batch also shows its guests' accounts: created, reset, existing, refused by the
+appliance, pending.
 
 options:
   --batch ID        one batch
-  --watch           redraw a live progress bar until nothing is left to deliver
+  --watch           redraw a live progress bar of the deliveries delivered (failed ones beside
+                    it) until nothing is left to deliver; with --batch, exit 1 if any failed
   --interval D      how often --watch redraws (default 1s)
   --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
-                    a batch's createdAt and accounts, and pause (the fleet pause, or null)
+                    nextDueAt, a batch's createdAt, totalKnown and accounts, workers, and pause
+                    (the fleet pause, or null)
                     (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {
@@ -53,16 +65,17 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
           : await answerWithin(readRecentBatches(operator), deadline);
         io.stdout.write(`${JSON.stringify(batches ? { ...status, batches } : status)}\n`);
       } else {
-        io.stdout.write(`${describe(status)}\n`);
-        if (status.pause) io.stdout.write(`${describePause(status.pause)}\n`);
+        io.stdout.write(`${describeReport(status)}\n`);
         if (!args.batch)
           for (const batch of await answerWithin(readRecentBatches(operator), deadline))
-            io.stdout.write(`${describe(batch)}\n`);
+            io.stdout.write(`${describeCounts(batch)}\n`);
       }
       return EXIT.ok;
     }
-    await watch(read, io, args.intervalMs, args.json);
-    return EXIT.ok;
+    const last = await watch(read, io, args.intervalMs, args.json);
+    // A failed delivery is not done: a script waiting on a batch learns it from the exit status.
+    // The whole queue's failed count never goes down, so it says nothing of this watch.
+    return args.batch && last.failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (error) {
     if (error instanceof UnknownBatchError) {
       io.stderr.write(`status: ${error.message}\n`);
@@ -107,21 +120,19 @@ function parse(argv: string[]): StatusRequest | "help" {
   return { batch, watch, json, intervalMs: Math.max(100, interval) };
 }
 
-/** A batch's or the queue's counts, and the fleet pause that holds them back, if one runs. */
-type StatusReport = BatchStatus & { pause: FleetPauseStatus | null };
-
 async function readStatus(
   operator: OperatorConnections,
   config: Config,
   batch: string | undefined,
 ): Promise<StatusReport> {
-  const [status, pause] = await Promise.all([
+  const [status, pause, workers] = await Promise.all([
     batch
       ? readBatchStatus(operator.queue, operator.redis, operator.keys, batch)
       : readQueueStatus(operator.queue, operator.redis, operator.keys),
     readFleetPause(operator.redis, fleetPauseKey(config.redisKeyPrefix, config.queue.name)),
+    countWorkers(operator.redis, workersKey(config.redisKeyPrefix, config.queue.name)),
   ]);
-  return { ...status, pause };
+  return { ...status, pause: pause && { ...pause, reason: pauseReason(pause) }, workers };
 }
 
 async function readRecentBatches(operator: OperatorConnections): Promise<BatchStatus[]> {
@@ -134,40 +145,34 @@ async function readRecentBatches(operator: OperatorConnections): Promise<BatchSt
   return statuses.filter((s): s is BatchStatus => s !== undefined);
 }
 
-function describe(s: BatchStatus): string {
-  // Batch ids are checked by every producer of ours, but read back from Redis: shown safely all the same.
-  const name = s.batch === null ? "queue (all jobs)" : `batch ${forTerminal(s.batch)}`;
-  const line = `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
-  const a = s.accounts;
-  if (!a) return line;
-  return `${line}\n${"".padEnd(28)} accounts: guests ${a.guests}  created ${a.created}  reset ${a.reset}  existing ${a.existing}  refused ${a.refused}  pending ${a.pending}`;
-}
-
 /** Redraws until the batch is settled: a bar on a terminal, else a line (or JSON) per read. */
 async function watch(
   read: () => Promise<StatusReport>,
   io: CommandIo,
   intervalMs: number,
   json: boolean,
-): Promise<void> {
+): Promise<StatusReport> {
   const onTerminal = (io.stdout as NodeJS.WriteStream).isTTY === true && !json;
   const rate = new RateMeter();
-  await watchBatch({
+  let saidNoWorker = false;
+  return watchBatch({
     read,
     intervalMs,
     onUpdate: (status, last) => {
       const perSecond = rate.add(finishedCount(status));
-      const { pause } = status;
       if (json) {
         io.stdout.write(`${JSON.stringify(status)}\n`);
       } else if (onTerminal) {
-        const paused = pause ? `  paused ${Math.ceil(pause.remainingMs / 1_000)} s more` : "";
-        io.stdout.write(`${REDRAW}${batchProgress(status, perSecond)}${paused}`);
+        io.stdout.write(`${REDRAW}${terminalLine(status, perSecond)}`);
       } else {
-        io.stdout.write(`${describe(status)}  ${Math.round(perSecond)}/s\n`);
-        if (pause) io.stdout.write(`${describePause(pause)}\n`);
+        io.stdout.write(`${describeCounts(status)}  ${Math.round(perSecond)}/s\n`);
+        // Said when it starts holding the batch back, not at every read.
+        const noWorker = status.workers === 0 && hasWorkLeft(status);
+        if (noWorker && !saidNoWorker) io.stdout.write(`${describeWorkers(status)}\n`);
+        saidNoWorker = noWorker;
+        if (status.pause) io.stdout.write(`${describePause(status.pause)}\n`);
       }
-      if (last && onTerminal) io.stdout.write(`\n${describe(status)}\n`);
+      if (last && onTerminal) io.stdout.write(`\n${describeCounts(status)}\n`);
     },
     onRedisUnreachable: (error) => {
       if (onTerminal) io.stdout.write("\n");

@@ -49,14 +49,22 @@ export async function watchBatch<S extends BatchStatus>(watch: BatchWatch<S>): P
 /** Erases the terminal's current line, for a bar redrawn in place. */
 export const REDRAW = "\x1b[2K\r";
 
-/** The deliveries done with, either way: what a batch's progress counts. */
+/** The deliveries done with, either way: how fast the workers get through a batch. */
 export function finishedCount(status: BatchStatus): number {
   return status.delivered + status.failed;
 }
 
-/** `[██████░░░░]  64%  640/1000  120/s ETA 3s  failed 2` */
-export function batchProgress(status: BatchStatus, perSecond: number): string {
-  return `${progressBar(finishedCount(status), status.total, perSecond)}  failed ${status.failed}`;
+/**
+ * `[██████░░░░]  64%  640/1000  120/s ETA 3s  failed 2`: the bar and the share count what was
+ * delivered; a failed delivery is not done, and is shown beside it.
+ */
+export function batchProgress(status: BatchStatus, perSecond: number, now = Date.now()): string {
+  const remaining = {
+    ready: status.waiting + status.active,
+    delayed: status.delayed,
+    nextDueInMs: status.nextDueAt === undefined ? undefined : Date.parse(status.nextDueAt) - now,
+  };
+  return `${progressBar(status.delivered, status.total, perSecond, remaining)}  failed ${status.failed}`;
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

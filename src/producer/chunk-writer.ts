@@ -37,7 +37,7 @@ export async function writeChunk(
       .catch(() => undefined);
   }
   const inBatches = entries.flatMap(({ opts, data }) =>
-    data.batch_id ? [{ jobId: opts.jobId, batchId: data.batch_id }] : [],
+    data.batch_id ? [{ jobId: opts.jobId, batchId: data.batch_id, pid: data.pid }] : [],
   );
   if (batches && inBatches.length > 0) {
     const args = registrationArgs(batches, queue.toKey(""), inBatches, Date.now());

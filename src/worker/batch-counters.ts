@@ -1,19 +1,81 @@
 import type Redis from "ioredis";
-import type { BatchKeys } from "../batches/batch-keys";
+import { type BatchKeys, deliverySetSuffix } from "../batches/batch-keys";
+import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 
 export type BatchOutcome = "delivered" | "failed";
 
+/** What the counters note of a job: its outcome, or, for a plain producer's job, that it was taken. */
+type Noted = BatchOutcome | "taken";
+
+/** A job as the counters see it: its id and its data, never read beyond batch_id and pid. */
+export interface CountedJob {
+  id?: string | undefined;
+  data?: unknown;
+}
+
 /**
- * Counts deliveries and failures per batch without a Redis round trip per job: counts gather in
- * memory and are written in one pipeline every `flushIntervalMs`, and on close. A process killed
- * outright loses at most one interval of counts (the deliveries themselves are not affected).
+ * The guest a delivery is for, which a batch counts once however many of its jobs are for them
+ * (batch-keys.ts): the job's pid, or, for a job without one (invalid data), the job itself. A
+ * space never occurs in a pid, so the two cannot meet. RETRY_FAILED_JOB reads it the same way.
+ */
+export function guestOfJob(job: CountedJob): string {
+  const pid = (job.data as { pid?: unknown } | undefined)?.pid;
+  return typeof pid === "string" && pid !== "" ? pid : `job ${job.id ?? ""}`;
+}
+
+/**
+ * A job a plain producer tagged with a batch (data.batch_id) without the courier's producers:
+ * its id does not start with the batch, and nothing counted it when it was added.
+ */
+export function isPlainBatchJob(job: CountedJob): boolean {
+  const batch = batchOfJob(job);
+  return batch !== undefined && (job.id === undefined || batchOfJobId(job.id) !== batch);
+}
+
+/**
+ * Applies what the workers noted, in order, to the batches' sets of guests. ARGV: now (ms), the
+ * batches sorted set, the prefix of batch keys, the suffixes of the guests, delivered and failed
+ * sets, then triples of batch, guest and what was noted. An outcome is the guest's latest: it
+ * replaces the other one. A plain producer's job taken by a worker registers its guest (and the
+ * batch, marked `plain`: its total is only what the workers have seen), pending again until its
+ * outcome.
+ */
+const APPLY_NOTES = `
+local now, batches, batchPrefix = ARGV[1], ARGV[2], ARGV[3]
+local guests, delivered, failed = ARGV[4], ARGV[5], ARGV[6]
+for i = 7, #ARGV, 3 do
+  local batch, guest, noted = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = batchPrefix .. batch
+  if noted == 'taken' then
+    redis.call('SADD', key .. guests, guest)
+    redis.call('SREM', key .. delivered, guest)
+    redis.call('SREM', key .. failed, guest)
+    redis.call('HSET', key, 'plain', '1')
+    redis.call('HSETNX', key, 'createdAt', now)
+    redis.call('ZADD', batches, 'NX', now, batch)
+  elseif noted == 'delivered' then
+    redis.call('SADD', key .. delivered, guest)
+    redis.call('SREM', key .. failed, guest)
+  else
+    redis.call('SADD', key .. failed, guest)
+    redis.call('SREM', key .. delivered, guest)
+  end
+end
+return 1`;
+
+/**
+ * Counts deliveries and failures, per batch by guest and for the whole queue by job, without a
+ * Redis round trip per job: what happens gathers in memory and is written in one pipeline every
+ * `flushIntervalMs`, and on close. A process killed outright loses at most one interval of
+ * counts (the deliveries themselves are not affected).
  */
 export class BatchCounters {
   readonly #redis: Redis;
   readonly #keys: BatchKeys;
   readonly #logger: Logger;
-  #pending = new Map<string, { delivered: number; failed: number }>();
+  #totals = { delivered: 0, failed: 0 };
+  #notes: [batch: string, guest: string, noted: Noted][] = [];
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -25,13 +87,17 @@ export class BatchCounters {
     this.#timer.unref();
   }
 
-  record(batchId: string | undefined, outcome: BatchOutcome, delta = 1): void {
-    // "" stands for the whole queue; every outcome counts there too.
-    for (const key of batchId ? ["", batchId] : [""]) {
-      const counts = this.#pending.get(key) ?? { delivered: 0, failed: 0 };
-      counts[outcome] += delta;
-      this.#pending.set(key, counts);
-    }
+  /** A delivery job finished, for good: delivered, or failed. */
+  record(job: CountedJob, outcome: BatchOutcome): void {
+    this.#totals[outcome] += 1;
+    const batch = batchOfJob(job);
+    if (batch) this.#notes.push([batch, guestOfJob(job), outcome]);
+  }
+
+  /** A worker took a delivery job: only a plain producer's job of a batch is counted then. */
+  taken(job: CountedJob): void {
+    const batch = batchOfJob(job);
+    if (batch && isPlainBatchJob(job)) this.#notes.push([batch, guestOfJob(job), "taken"]);
   }
 
   /** Writes what has gathered; one flush at a time, in order. */
@@ -46,26 +112,53 @@ export class BatchCounters {
   }
 
   async #write(): Promise<void> {
-    if (this.#pending.size === 0) return;
-    const batch = this.#pending;
-    this.#pending = new Map();
+    const totals = this.#totals;
+    const notes = this.#notes;
+    if (notes.length === 0 && totals.delivered === 0 && totals.failed === 0) return;
+    this.#totals = { delivered: 0, failed: 0 };
+    this.#notes = [];
     const pipeline = this.#redis.pipeline();
-    for (const [id, counts] of batch) {
-      const key = id ? this.#keys.batch(id) : this.#keys.totals;
-      if (counts.delivered) pipeline.hincrby(key, "delivered", counts.delivered);
-      if (counts.failed) pipeline.hincrby(key, "failed", counts.failed);
+    // What to put back when Redis refuses a command, or the whole pipeline: written with the next
+    // flush once Redis answers again, before anything noted since.
+    const restores: (() => void)[] = [];
+    if (totals.delivered) {
+      pipeline.hincrby(this.#keys.totals, "delivered", totals.delivered);
+      restores.push(() => {
+        this.#totals.delivered += totals.delivered;
+      });
     }
+    if (totals.failed) {
+      pipeline.hincrby(this.#keys.totals, "failed", totals.failed);
+      restores.push(() => {
+        this.#totals.failed += totals.failed;
+      });
+    }
+    if (notes.length > 0) {
+      pipeline.eval(
+        APPLY_NOTES,
+        0,
+        String(Date.now()),
+        this.#keys.batches,
+        this.#keys.batch(""), // every batch's key starts so
+        ...(["guests", "delivered", "failed"] as const).map(deliverySetSuffix),
+        ...notes.flat(),
+      );
+      restores.push(() => {
+        this.#notes = [...notes, ...this.#notes];
+      });
+    }
+    let replies: [Error | null, unknown][];
     try {
-      await pipeline.exec();
+      replies = (await pipeline.exec()) ?? [];
     } catch (error) {
-      // Put the counts back: they are written with the next flush once Redis answers again.
-      for (const [id, counts] of batch) {
-        const target = this.#pending.get(id) ?? { delivered: 0, failed: 0 };
-        target.delivered += counts.delivered;
-        target.failed += counts.failed;
-        this.#pending.set(id, target);
-      }
+      for (const restore of restores) restore();
       this.#logger.debug({ err: error }, "batch counters not written yet");
+      return;
     }
+    replies.forEach(([error], i) => {
+      if (!error) return;
+      restores[i]?.();
+      this.#logger.debug({ err: error }, "batch counters not written yet");
+    });
   }
 }

@@ -3,7 +3,6 @@ import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import { GUEST_ACCOUNTS_JOB_NAME, ONBOARDING_DELIVERY_PRIORITY } from "../jobs/guest-accounts-job";
-import { batchOfJob } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
 import { reportEvictionPolicy } from "../redis/memory-policy";
@@ -17,6 +16,7 @@ import { BatchCounters } from "./batch-counters";
 import { FleetPause } from "./fleet-pause";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
 import { settlesWithin } from "./settles-within";
+import { WorkerPresence, workersKey } from "./worker-presence";
 
 export interface RunningDeliveryWorker {
   worker: Worker;
@@ -114,15 +114,24 @@ export async function startDeliveryWorker(
     maxStalledCount: 5,
   });
   const counters = new BatchCounters(redis, keys, logger);
+  const presence = new WorkerPresence(
+    redis,
+    workersKey(config.redisKeyPrefix, queueSettings.name),
+    logger,
+  );
+  await presence.beat();
   // An onboarding job counts its guests itself (account-counts.ts); its SMS are jobs of their own.
   const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
+  worker.on("active", (job) => {
+    if (isDelivery(job)) counters.taken(job);
+  });
   worker.on("completed", (job) => {
-    if (isDelivery(job)) counters.record(batchOfJob(job), "delivered");
+    if (isDelivery(job)) counters.record(job, "delivered");
   });
   worker.on("failed", (job, error) => {
     // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
     // only a job that has finished (finishedOn set) is a failed delivery.
-    if (job?.finishedOn && isDelivery(job)) counters.record(batchOfJob(job), "failed");
+    if (job?.finishedOn && isDelivery(job)) counters.record(job, "failed");
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(
@@ -150,6 +159,7 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
+    await presence.stop();
     await queue.close();
     await tokens.close();
     if (abandon) {

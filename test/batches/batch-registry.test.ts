@@ -22,7 +22,7 @@ describe("batch totals", () => {
     const args = registrationArgs(
       keys,
       jobPrefix,
-      [...written, notWritten].map((jobId) => ({ jobId, batchId: "expo" })),
+      [...written, notWritten].map((jobId, n) => ({ jobId, batchId: "expo", pid: `guest-${n}` })),
       Date.now(),
     );
 
@@ -30,11 +30,11 @@ describe("batch totals", () => {
     const first = await redis.eval(REGISTER_ENQUEUED, 0, ...args);
     const second = await redis.eval(REGISTER_ENQUEUED, 0, ...args);
 
-    expect({ first, second, total: await redis.hget(keys.batch("expo"), "total") }).toEqual({
-      first: 3,
-      second: 0,
-      total: "3",
-    });
+    expect({
+      first,
+      second,
+      guests: (await redis.smembers(keys.deliveries("expo", "guests"))).sort(),
+    }).toEqual({ first: 3, second: 0, guests: ["guest-0", "guest-1", "guest-2"] });
     expect(await redis.zrange(keys.batches, 0, -1)).toEqual(["expo"]);
   });
 });

@@ -207,6 +207,7 @@ describe("axelnac-courier failed", () => {
       failed: 0,
       createdAt: expect.any(String),
       pause: null,
+      workers: 1,
     });
     expect(await failedList("expo")).toEqual([]);
     const ghosts = EXPO.filter((g) => g.pid.startsWith("ghost"));

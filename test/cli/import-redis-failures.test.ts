@@ -65,7 +65,7 @@ describe("import when Redis fails part-way", () => {
       const ids = await admin.zrange(`bull:${env.QUEUE_NAME}:prioritized`, 0, -1);
       return {
         held: ids.filter((id) => batchOfJobId(id) === batch).length,
-        total: Number((await admin.hget(keys.batch(batch), "total")) ?? 0),
+        total: await admin.scard(keys.deliveries(batch, "guests")),
       };
     };
     return { server, admin, env, keys, inRedis };
@@ -98,7 +98,7 @@ describe("import when Redis fails part-way", () => {
     const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
 
     // Stop Redis once a few chunks are in, with most of the file still to come.
-    while (Number((await admin.hget(keys.batch("outage"), "total")) ?? 0) < 3_000) {
+    while ((await admin.scard(keys.deliveries("outage", "guests"))) < 3_000) {
       if (child.exitCode !== null) throw new Error(`import ended first: ${stdout}${stderr}`);
       await sleep(5);
     }

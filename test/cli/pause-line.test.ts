@@ -1,4 +1,4 @@
-import { describePause } from "../../src/cli/pause-line";
+import { describePause, pauseNote, pauseReason } from "../../src/cli/pause-line";
 
 const timing = { remainingMs: 11_200, endsAt: "2026-12-02T10:00:00.000Z" };
 
@@ -13,7 +13,7 @@ describe("the line status prints while the fleet is paused", () => {
         ...timing,
       }),
     ).toBe(
-      "paused       12 s more: AXELNAC_THROTTLED (the appliance asked for 86400 s; capped at 300 s by THROTTLE_PAUSE_MAX)",
+      "paused       12 s more: the appliance is throttling (AXELNAC_THROTTLED): it asked for 86400 s; capped at 300 s by THROTTLE_PAUSE_MAX",
     );
   });
 
@@ -26,12 +26,40 @@ describe("the line status prints while the fleet is paused", () => {
         ...timing,
         remainingMs: 1,
       }),
-    ).toBe("paused       1 s more: AXELNAC_THROTTLED (the appliance asked for 1.5 s)");
+    ).toBe(
+      "paused       1 s more: the appliance is throttling (AXELNAC_THROTTLED): it asked for 1.5 s",
+    );
   });
 
-  it("names an unavailable appliance by its outcome code", () => {
-    expect(describePause({ cause: "unavailable", code: "AXELNAC_LOGIN_REJECTED", ...timing })).toBe(
-      "paused       12 s more: AXELNAC_LOGIN_REJECTED (AxelNAC unavailable to every job)",
+  it.each([
+    ["AXELNAC_UNREACHABLE", "the appliance is unreachable"],
+    ["AXELNAC_LOGIN_REJECTED", "the API account was rejected (AXELNAC_USERNAME, AXELNAC_PASSWORD)"],
+    ["AXELNAC_ACCESS_DENIED", "the API account lacks the rights to send SMS"],
+    ["AXELNAC_TLS_UNTRUSTED", "the appliance's certificate is not trusted"],
+    ["AXELNAC_ENDPOINT_MISSING", "the appliance has no SMS endpoint"],
+    ["AXELNAC_WRONG_SERVICE", "AXELNAC_URL points at another service"],
+    ["AXELNAC_UNEXPECTED_RESPONSE", "something other than the AxelNAC API answers"],
+    ["AXELNAC_LOGIN_FAILED", "logins to the appliance fail"],
+    ["AXELNAC_LOGIN_BACKOFF", "logins to the appliance fail"],
+  ])("says in words why an outage pauses the fleet: %s", (code, words) => {
+    expect(describePause({ cause: "unavailable", code, ...timing })).toBe(
+      `paused       12 s more: ${words} (${code})`,
     );
+    expect(pauseNote({ cause: "unavailable", code, ...timing })).toBe(`paused 12 s more: ${words}`);
+  });
+
+  it("reads a code it does not know (a newer worker's) as an outage, shown safely", () => {
+    expect(describePause({ cause: "unavailable", code: "NEW\x1b[2J", ...timing })).toBe(
+      "paused       12 s more: the appliance is unavailable to every job (NEW\\x1b[2J)",
+    );
+    expect(pauseReason({ cause: "unavailable", code: "__proto__" })).toBe(
+      "the appliance is unavailable to every job",
+    );
+  });
+
+  it("calls a throttle a throttle in the bar's note", () => {
+    expect(
+      pauseNote({ cause: "throttled", code: "AXELNAC_THROTTLED", retryAfterMs: 5_000, ...timing }),
+    ).toBe("paused 12 s more: the appliance is throttling");
   });
 });

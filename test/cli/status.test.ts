@@ -100,9 +100,13 @@ describe("axelnac-courier status", () => {
       delivered: 0,
       failed: 0,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      // No fleet pause holds it back.
+      // No fleet pause holds it back, and no worker serves the queue yet.
       pause: null,
+      workers: 0,
     });
+    expect((await status("--batch", "fair")).split("\n")[1]).toBe(
+      "workers      no worker is connected: nothing will be delivered until one starts",
+    );
 
     worker = await startDeliveryWorker(config, logger);
     await settled("fair");
@@ -120,8 +124,9 @@ describe("axelnac-courier status", () => {
     expect(await statusJson("fair")).toMatchObject({ ...done, delivered: 8, failed: 2 });
 
     expect(await status("--batch", "fair")).toBe(
-      `${"batch fair".padEnd(28)} total 10  delivered 8  failed 2  in flight 0  waiting 0  scheduled 0\n`,
+      `${"batch fair".padEnd(28)} total 10  delivered 8  failed 2  in flight 0  waiting 0  scheduled 0\nworkers      1 connected\n`,
     );
+    expect(await statusJson("fair")).toMatchObject({ workers: 1 });
   });
 
   it("shows a delivery with --send-at in the future as delayed, not waiting", async () => {
@@ -142,6 +147,11 @@ describe("axelnac-courier status", () => {
       delivered: 0,
       failed: 0,
     });
+    // When it is due: what --watch shows instead of an ETA.
+    const { nextDueAt } = await statusJson("later");
+    expect(Math.abs(Date.parse(nextDueAt ?? "") - Date.parse(sendAt))).toBeLessThan(1_000);
+    const queueJson = JSON.parse(await status("--json")) as BatchStatus;
+    expect(queueJson.nextDueAt).toBe(nextDueAt);
   });
 
   it("without --batch, reports the whole queue and lists its batches, newest first", async () => {
@@ -156,7 +166,10 @@ describe("axelnac-courier status", () => {
     expect(lines[0]).toBe(
       `${"queue (all jobs)".padEnd(28)} total 12  delivered 8  failed 2  in flight 0  waiting 1  scheduled 1`,
     );
-    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(0, 2).join(" "))).toEqual([
+    expect(lines[1]).toBe(
+      "workers      no worker is connected: nothing will be delivered until one starts",
+    );
+    expect(lines.slice(2).map((line) => line.split(/\s+/).slice(0, 2).join(" "))).toEqual([
       "batch later",
       "batch fair",
     ]);
@@ -170,6 +183,7 @@ describe("axelnac-courier status", () => {
       active: 0,
       delivered: 8,
       failed: 2,
+      workers: 0,
     });
     expect(json.batches.map((b: BatchStatus) => [b.batch, b.total])).toEqual([
       ["later", 1],
@@ -211,8 +225,25 @@ describe("axelnac-courier status", () => {
     } finally {
       watch.kill();
     }
+    // Said once, while no worker ran, not at every read.
+    expect(lines.filter((line) => line.startsWith("workers"))).toEqual([
+      "workers      no worker is connected: nothing will be delivered until one starts",
+    ]);
     expect(lines.at(-1)).toMatch(
       /^batch watched +total 20 {2}delivered 20 {2}failed 0 {2}in flight 0 {2}waiting 0 {2}scheduled 0 {2}\d+\/s$/,
+    );
+  });
+
+  it("--watch of a batch exits 1 once it is done if any of its deliveries failed", async () => {
+    await enqueueBatch("doomed", [...KNOWN.slice(0, 3), "ghost-3"]);
+    worker = await startDeliveryWorker(config, logger);
+    const result = await runCli(
+      ["status", "--batch", "doomed", "--watch", "--interval", "200ms"],
+      env,
+    );
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: "" });
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(
+      /^batch doomed +total 4 {2}delivered 3 {2}failed 1 {2}in flight 0 {2}waiting 0 /,
     );
   });
 

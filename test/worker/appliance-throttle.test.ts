@@ -51,7 +51,7 @@ describe("worker: the appliance asks for a pause of a day (429, Retry-After: 864
       runCli(["status", "--batch", "day-off", "--json"], env),
     ]);
     const pauseLine =
-      /^paused {7}(\d+) s more: AXELNAC_THROTTLED \(the appliance asked for 86400 s; capped at 20 s by THROTTLE_PAUSE_MAX\)$/m;
+      /^paused {7}(\d+) s more: the appliance is throttling \(AXELNAC_THROTTLED\): it asked for 86400 s; capped at 20 s by THROTTLE_PAUSE_MAX$/m;
     for (const text of [queueText, batchText]) {
       expect(text.code).toBe(0);
       const left = Number(pauseLine.exec(text.stdout)?.[1]);
@@ -66,6 +66,7 @@ describe("worker: the appliance asks for a pause of a day (429, Retry-After: 864
         code: "AXELNAC_THROTTLED",
         retryAfterMs: A_DAY_S * 1_000,
         cappedAtMs: CAP_MS,
+        reason: "the appliance is throttling",
         remainingMs: expect.any(Number),
         endsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
