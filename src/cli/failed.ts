@@ -32,7 +32,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: action === "list" });
     const chosen = selection ?? { all: true };
     if (action === "list") {
       const { queue, redis, deadline } = operator;

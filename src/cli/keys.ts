@@ -46,7 +46,7 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: action === "status" });
     const { queue, redis } = operator;
     if (action === "status") {
       const status = await takeKeyStatus(queue, redis, config.redisKeyPrefix, ring);

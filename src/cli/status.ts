@@ -41,7 +41,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: true });
     const { deadline } = operator;
     const read = () =>
       answerWithin(readStatus(operator as OperatorConnections, config, args.batch), deadline);
