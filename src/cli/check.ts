@@ -1,4 +1,5 @@
 import { loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { createLogger } from "../logging/logger";
 import { escapeControls } from "../logging/terminal-text";
 import { type Appliance, connectAppliance } from "../wiring/appliance";
@@ -18,6 +19,7 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, noArguments("check", CHECK_USAGE));
   if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   warnIfSecretsInPlaintext(config, logger);
   const appliance = await connectAppliance(config, logger);

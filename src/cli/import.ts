@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { type Config, loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { generateBatchId } from "../import/batch-id";
 import { dryRunProducer } from "../import/dry-run-producer";
 import { type ImportResult, openImport, type RegistrationImport } from "../import/importer";
@@ -89,6 +90,10 @@ class ImportCommand {
         this.#say(rejectsUnwritable(request.rejects, error));
         return EXIT.usage;
       }
+    }
+    // --verify-guests reads the fleet's token from Redis even in a dry run.
+    if (!request.dryRun || request.verifyGuests) {
+      io.stderr.write(`${describeQueueTarget(this.config)}\n`);
     }
     if (!request.dryRun) {
       try {

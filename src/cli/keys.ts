@@ -1,4 +1,5 @@
 import { loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { takeKeyStatus } from "../key-rotation/key-status";
 import { rotateKeys } from "../key-rotation/rotate-keys";
 import { createCommandLogger } from "../logging/logger";
@@ -43,6 +44,7 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     );
     return EXIT.usage;
   }
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {

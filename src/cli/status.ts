@@ -7,6 +7,7 @@ import {
 } from "../batches/batch-status";
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
+import { describeQueueTarget } from "../config/queue-target";
 import { createCommandLogger } from "../logging/logger";
 import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
@@ -38,6 +39,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   if ("exit" in parsed) return parsed.exit;
   const args = parsed.args;
   const config = loadConfig();
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
