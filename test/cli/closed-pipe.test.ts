@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { stderrBeyondTarget } from "../support/cli";
-import { REPO_ROOT } from "../support/processes";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { testRedisUrl, uniquePrefix } from "../support/redis";
 
 /**
@@ -20,6 +20,7 @@ function runIntoClosedPipe(
       [join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args],
       {
         env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
+        cwd: CLI_CWD,
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -71,7 +72,11 @@ describe("a command whose output pipe is closed", () => {
         "-c",
         `set -o pipefail; "${process.execPath}" "${main}" keys status | head -1`,
       ],
-      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env }, encoding: "utf8" },
+      {
+        env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
+        cwd: CLI_CWD,
+        encoding: "utf8",
+      },
     );
     expect(result.stdout).toBe("key ring     none (JOB_ENCRYPTION_KEYS is not set)\n");
     expect(stderrBeyondTarget(result.stderr)).toBe("");

@@ -10,7 +10,7 @@ import { connectOperator, type OperatorConnections } from "../../src/wiring/oper
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { runCli, stderrBeyondTarget } from "../support/cli";
-import { REPO_ROOT } from "../support/processes";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
 
@@ -193,7 +193,11 @@ describe("axelnac-courier status", () => {
         "--interval",
         "200ms",
       ],
-      { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        cwd: CLI_CWD,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     const lines: string[] = [];
     createInterface({ input: watch.stdout }).on("line", (line) => lines.push(line));

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig, requireAppliance } from "../../src/config/config";
 import { applyEnvFile, firstMalformedLine } from "../../src/config/env-file";
+import { REPO_ROOT } from "../support/processes";
 
 describe("firstMalformedLine", () => {
   it("accepts blank lines, comments, export, spaces around = and quoted values over several lines", () => {
@@ -75,5 +77,13 @@ describe("applyEnvFile", () => {
     );
     expect(() => applyEnvFile(file, env)).not.toThrow(/hunter2/);
     expect(env).toEqual({});
+  });
+
+  it("reads a copy of .env.example as it is: a valid configuration, for the simulator", () => {
+    const env: NodeJS.ProcessEnv = {};
+    applyEnvFile(join(REPO_ROOT, ".env.example"), env);
+    const config = loadConfig(env);
+    expect(config.axelnac.url).toBe("simulator");
+    expect(() => requireAppliance(config)).not.toThrow();
   });
 });
