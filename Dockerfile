@@ -22,4 +22,5 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/workers ./dist/workers
 USER node
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# `--`: every argument is the command's, `--env-file` too (Node would take that one as its own).
+ENTRYPOINT ["node", "--", "dist/src/cli/main.js"]

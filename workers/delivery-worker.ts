@@ -3,7 +3,7 @@
  * `node dist/workers/delivery-worker.js` rather than the CLI. Configuration, logger and signals
  * only: the worker itself lives in src/worker/, shared with `axelnac-courier worker`.
  */
-import { ConfigError, loadConfig } from "../src/config/config";
+import { ConfigError, loadConfig, requireAppliance } from "../src/config/config";
 import { createLogger } from "../src/logging/logger";
 import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../src/worker/run-until-stopped";
 
@@ -11,6 +11,7 @@ async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
+    requireAppliance(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

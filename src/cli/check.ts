@@ -1,4 +1,5 @@
-import { loadConfig } from "../config/config";
+import { loadConfig, requireAppliance } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { createLogger } from "../logging/logger";
 import { escapeControls } from "../logging/terminal-text";
 import { type Appliance, connectAppliance } from "../wiring/appliance";
@@ -9,7 +10,7 @@ import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const CHECK_USAGE = `usage: axelnac-courier check
 
-Logs in to AxelNAC (or the built-in simulator when AXELNAC_URL is unset) with the API credentials
+Logs in to AxelNAC (AXELNAC_URL, required; "simulator" for the built-in one) with the API credentials
 and asks the API about that new token (token_info): the fleet's shared token in Redis is neither
 used nor replaced. Says whether Redis answers, and in what state the fleet's token is there (read
 only). Ends within the appliance's timeouts and 10 s for Redis. Exit 0 when both work, 1 otherwise.`;
@@ -18,6 +19,8 @@ export async function runCheck(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, noArguments("check", CHECK_USAGE));
   if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
+  requireAppliance(config);
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   warnIfSecretsInPlaintext(config, logger);
   const appliance = await connectAppliance(config, logger);

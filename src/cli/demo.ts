@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { readBatchStatus } from "../batches/batch-status";
 import { readFailed } from "../batches/failed-jobs";
-import { type Config, loadConfig } from "../config/config";
+import { BUILT_IN_SIMULATOR, type Config, loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
 import { createCommandLogger, type Logger } from "../logging/logger";
 import { redactRedisUrl } from "../redis/connection";
@@ -32,8 +32,8 @@ options:
   --workers N   delivery workers (default 2); they share one API token
 
 Redis: REDIS_URL (default redis://127.0.0.1:6379) if it answers, else a private redis-server
-started for the demo and deleted after it. With AXELNAC_URL set, the demo delivers to that
-appliance instead of the simulator: real SMS, to guests named guest-0001 and so on.
+started for the demo and deleted after it. With AXELNAC_URL set to an appliance (not "simulator"),
+the demo delivers to it instead of the simulator: real SMS, to guests named guest-0001 and so on.
 
 Exit status: 0 all delivered, 1 some failed, 2 bad arguments or no Redis, 130 interrupted.`;
 
@@ -160,7 +160,7 @@ async function startAppliance(
   logger: Logger,
   teardown: Teardown,
 ): Promise<DemoAppliance> {
-  if (config.axelnac.url) {
+  if (config.axelnac.url && config.axelnac.url !== BUILT_IN_SIMULATOR) {
     const { url } = config.axelnac;
     return { url, simulator: undefined, description: `${url} (AXELNAC_URL: real SMS are sent)` };
   }

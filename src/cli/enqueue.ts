@@ -1,6 +1,7 @@
 import { PRIORITY_LIMIT } from "bullmq";
 import { loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
+import { describeQueueTarget } from "../config/queue-target";
 import { validateDeliveryJob } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
 import { forTerminal } from "../logging/terminal-text";
@@ -98,6 +99,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
   }
 
   // stdout carries the one result line scripts read; logs go to stderr.
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let connected: Awaited<ReturnType<typeof connectDeliveryProducer>> | undefined;
   try {

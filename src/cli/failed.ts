@@ -8,6 +8,7 @@ import {
   selectFailedIds,
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { createCommandLogger } from "../logging/logger";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
@@ -29,10 +30,11 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   const { action, selection, json } = parsed.args;
 
   const config = loadConfig();
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: action === "list" });
     const chosen = selection ?? { all: true };
     if (action === "list") {
       const { queue, redis, deadline } = operator;

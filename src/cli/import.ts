@@ -1,5 +1,6 @@
 import { basename } from "node:path";
-import { type Config, loadConfig } from "../config/config";
+import { type Config, loadConfig, requireAppliance } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { generateBatchId } from "../import/batch-id";
 import { dryRunProducer } from "../import/dry-run-producer";
 import { type ImportResult, openImport, type RegistrationImport } from "../import/importer";
@@ -38,6 +39,8 @@ export async function runImport(
   const parsed = readArguments(argv, io, IMPORT_COMMAND_LINE);
   if ("exit" in parsed) return parsed.exit;
   const request = parsed.args;
+  // --verify-guests asks the appliance: which one must be known before anything starts.
+  if (request.verifyGuests) requireAppliance(config);
   const defaultSourceId = request.sourceId ?? config.producer.defaultSourceId;
   if (defaultSourceId !== undefined) {
     const check = validateDeliveryJob({ pid: "-", password: "-", source_id: defaultSourceId });
@@ -89,6 +92,10 @@ class ImportCommand {
         this.#say(rejectsUnwritable(request.rejects, error));
         return EXIT.usage;
       }
+    }
+    // --verify-guests reads the fleet's token from Redis even in a dry run.
+    if (!request.dryRun || request.verifyGuests) {
+      io.stderr.write(`${describeQueueTarget(this.config)}\n`);
     }
     if (!request.dryRun) {
       try {

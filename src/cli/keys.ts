@@ -1,4 +1,5 @@
 import { loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { takeKeyStatus } from "../key-rotation/key-status";
 import { rotateKeys } from "../key-rotation/rotate-keys";
 import { createCommandLogger } from "../logging/logger";
@@ -43,10 +44,11 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     );
     return EXIT.usage;
   }
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: action === "status" });
     const { queue, redis } = operator;
     if (action === "status") {
       const status = await takeKeyStatus(queue, redis, config.redisKeyPrefix, ring);

@@ -1,8 +1,13 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--`: Node itself takes a script argument `--env-file MISSING` as its own option and exits 9
+// before the command runs (nodejs/node#54232); after `--` it leaves every argument to the command.
 import { ConfigError } from "../config/config";
+import { applyEnvFile } from "../config/env-file";
 import { runCheck } from "./check";
+import { UsageError } from "./command";
 import { runDemo } from "./demo";
 import { runEnqueue } from "./enqueue";
+import { takeEnvFileArgument } from "./env-file-argument";
 import { runFailed } from "./failed";
 import { runImport } from "./import";
 import { type Command, EXIT, exitQuietlyOnClosedPipe } from "./io";
@@ -32,20 +37,30 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return [
-    "usage: axelnac-courier <command> [options]",
+    "usage: axelnac-courier [--env-file PATH] <command> [options]",
     "",
     "commands:",
     ...lines,
     "",
     "`axelnac-courier <command> --help` describes a command.",
-    "Settings come from the environment; see the README or .env.example.",
+    "Settings come from the environment, then from ./.env (or the file --env-file names,",
+    "before or right after the command name); see the README or .env.example.",
     "",
   ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
   const io = { stdout: process.stdout, stderr: process.stderr };
+  let global: ReturnType<typeof takeEnvFileArgument>;
+  try {
+    global = takeEnvFileArgument(argv);
+    applyEnvFile(global.envFile);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.usage;
+  }
+  const [name, ...rest] = global.argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     (name ? io.stdout : io.stderr).write(usage());
     return name ? EXIT.ok : EXIT.usage;

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { type Config, loadConfig } from "../config/config";
+import { describeQueueTarget } from "../config/queue-target";
 import { generateBatchId } from "../import/batch-id";
 import { RejectsFile } from "../import/rejects-file";
 import { type GuestAccountsJob, ONBOARDING_JOB_PRIORITY } from "../jobs/guest-accounts-job";
@@ -92,6 +93,7 @@ class OnboardCommand {
       }
     }
     if (!request.dryRun) {
+      io.stderr.write(`${describeQueueTarget(this.config)}\n`);
       try {
         this.#redis = await connectOperator(this.config, this.#logger);
       } catch (error) {

@@ -1,4 +1,4 @@
-import { simulatorCredentialsFromEnv } from "../config/config";
+import { SIMULATOR_DEFAULT_CREDENTIALS, simulatorCredentialsFromEnv } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { createLogger, type Logger } from "../logging/logger";
 import { readGuestsFile, type SimulatorOptions, startSimulator } from "../simulator/index";
@@ -61,11 +61,12 @@ export async function runSimulate(
 ): Promise<number> {
   const parsed = readArguments(argv, io, SIMULATE_COMMAND_LINE);
   if ("exit" in parsed) return parsed.exit;
+  const { options, passwordShown } = parsed.args;
 
   const logger = simulatorLogger(io);
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    simulator = await startSimulator({ ...parsed.args, logger });
+    simulator = await startSimulator({ ...options, logger });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     io.stderr.write(`simulate: cannot start: ${code ?? "ERROR"}: ${message}\n`);
@@ -73,11 +74,14 @@ export async function runSimulate(
   }
 
   io.stdout.write(`AxelNAC simulator listening on ${simulator.url}\n`);
-  if (simulator.caFile) {
-    io.stdout.write(
-      `CA certificate: ${simulator.caFile} (export AXELNAC_CA_FILE=${simulator.caFile})\n`,
-    );
-  }
+  io.stdout.write("A worker delivers to it with these settings (in .env, or exported):\n");
+  const settings = [
+    `AXELNAC_URL=${simulator.url}`,
+    `AXELNAC_USERNAME=${options.username}`,
+    `AXELNAC_PASSWORD=${passwordShown}`,
+    ...(simulator.caFile ? [`AXELNAC_CA_FILE=${simulator.caFile}`] : []),
+  ];
+  for (const line of settings) io.stdout.write(`${line}\n`);
   io.stdout.write(
     `Control API: ${simulator.url}/_simulator/ (GET outbox, stats, faults; POST faults, revoke-tokens, down, reset)\n`,
   );
@@ -88,16 +92,32 @@ export async function runSimulate(
   return EXIT.ok;
 }
 
+interface SimulateArguments {
+  options: SimulatorOptions;
+  /**
+   * What the settings it prints say for AXELNAC_PASSWORD: the simulator's own demo password, which
+   * is no secret; a password the user chose is never printed back, only where it came from.
+   */
+  passwordShown: string;
+}
+
 /** Every flag's value is checked here, a --guests file read, before anything starts. */
-const SIMULATE_COMMAND_LINE: CommandLine<SimulatorOptions> = {
+const SIMULATE_COMMAND_LINE: CommandLine<SimulateArguments> = {
   usage: SIMULATE_USAGE,
   prefix: "simulate: ",
   blankLine: true,
   parse(argv) {
     const values = readFlags(argv, FLAGS);
-    return values.help ? "help" : toSimulatorOptions(values);
+    if (values.help) return "help";
+    return { options: toSimulatorOptions(values), passwordShown: passwordShown(values) };
   },
 };
+
+function passwordShown(values: FlagValues): string {
+  if (values.password !== undefined) return "<as given by --password>";
+  if (process.env.AXELNAC_PASSWORD) return "<as set in your environment>";
+  return SIMULATOR_DEFAULT_CREDENTIALS.password;
+}
 
 type FlagValues = {
   [K in Exclude<keyof typeof FLAGS, "account">]?: (typeof FLAGS)[K]["type"] extends "boolean"

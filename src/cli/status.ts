@@ -7,6 +7,7 @@ import {
 } from "../batches/batch-status";
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
+import { describeQueueTarget } from "../config/queue-target";
 import { createCommandLogger } from "../logging/logger";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
@@ -50,10 +51,11 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   if ("exit" in parsed) return parsed.exit;
   const args = parsed.args;
   const config = loadConfig();
+  io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr);
   let operator: OperatorConnections | undefined;
   try {
-    operator = await connectOperator(config, logger);
+    operator = await connectOperator(config, logger, { readOnly: true });
     const { deadline } = operator;
     const read = () =>
       answerWithin(readStatus(operator as OperatorConnections, config, args.batch), deadline);

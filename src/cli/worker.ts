@@ -1,4 +1,4 @@
-import { loadConfig } from "../config/config";
+import { loadConfig, requireAppliance } from "../config/config";
 import { createLogger } from "../logging/logger";
 import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
 import { noArguments, readArguments } from "./command";
@@ -10,7 +10,8 @@ Delivers the credential jobs of QUEUE_NAME through AxelNAC until SIGTERM or SIGI
 deliveries in flight finish (within SHUTDOWN_TIMEOUT; those still in flight then are abandoned and
 retried later) and exits 0. Run as many as you need, on as
 many hosts: they share one API token and at most AXELNAC_MAX_IN_FLIGHT requests reach the appliance.
-Without AXELNAC_URL it delivers to a built-in simulator (no real SMS). Settings: README or .env.example.`;
+AXELNAC_URL is required: the appliance's API origin, or "simulator" for a built-in simulator in this
+process (no real SMS is sent). Settings: README or .env.example.`;
 
 export async function runWorker(
   argv: string[],
@@ -20,6 +21,7 @@ export async function runWorker(
   const parsed = readArguments(argv, io, noArguments("worker", WORKER_USAGE));
   if ("exit" in parsed) return parsed.exit;
   const config = loadConfig();
+  requireAppliance(config);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const stopped = await runDeliveryWorkerUntilStopped(config, logger, stop);
   const code = stopped ? EXIT.ok : EXIT.failed;

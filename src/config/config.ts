@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { KeyRing, KeyRingError } from "../secrets/key-ring";
 import { type RedisTarget, readRedisTarget } from "./redis-target";
-import { type RawSettings, settingsSchema } from "./schema";
+import { BUILT_IN_SIMULATOR, type RawSettings, settingsSchema } from "./schema";
+
+export { BUILT_IN_SIMULATOR } from "./schema";
 
 /** Raised when a setting is missing or malformed; its message names every offending variable. */
 export class ConfigError extends Error {
@@ -10,7 +12,11 @@ export class ConfigError extends Error {
 }
 
 export interface AxelnacTarget {
-  /** Absent when no appliance is configured: the commands then start the built-in simulator. */
+  /**
+   * AXELNAC_URL: the appliance's API origin, or BUILT_IN_SIMULATOR for a simulator started in the
+   * command's process. Absent when unset: the commands that talk to the appliance refuse to start
+   * (`requireAppliance`), rather than quietly deliver to a simulator.
+   */
   url: string | undefined;
   username: string;
   password: string;
@@ -111,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   const problems: string[] = [];
   const redis = readRedisTarget(s, problems);
-  if (s.AXELNAC_URL) {
+  if (s.AXELNAC_URL && s.AXELNAC_URL !== BUILT_IN_SIMULATOR) {
     if (!s.AXELNAC_USERNAME) problems.push("  AXELNAC_USERNAME: required when AXELNAC_URL is set");
     if (!s.AXELNAC_PASSWORD) problems.push("  AXELNAC_PASSWORD: required when AXELNAC_URL is set");
   }
@@ -232,6 +238,18 @@ function readKeyRing(s: RawSettings, problems: string[]): KeyRing | undefined {
     problems.push(`  ${variable}: ${error.message}`);
     return undefined;
   }
+}
+
+/**
+ * For the commands that talk to the appliance (worker, check, import --verify-guests): AXELNAC_URL
+ * must say which, a real one or the simulator. Unset, a worker would deliver nothing real without
+ * a word; it is a configuration error instead (exit 2).
+ */
+export function requireAppliance(config: Config): void {
+  if (config.axelnac.url !== undefined) return;
+  throw new ConfigError(
+    `invalid configuration:\n  AXELNAC_URL: not set: set it to the appliance's API origin (e.g. https://nac.example.org:9999), or to "${BUILT_IN_SIMULATOR}" for the built-in simulator (no real SMS is sent)`,
+  );
 }
 
 /** Credentials the simulator command uses when given no flags: the same variables as the worker. */

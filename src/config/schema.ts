@@ -51,6 +51,18 @@ const url = (protocols: string[]) =>
 
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 
+/** AXELNAC_URL's value that asks for the built-in simulator, started in the command's own process. */
+export const BUILT_IN_SIMULATOR = "simulator";
+
+const applianceUrl = z
+  .string()
+  .refine(
+    (text) => text === BUILT_IN_SIMULATOR || url(["https:", "http:"]).safeParse(text).success,
+    {
+      message: `must be a URL starting with https:// or http://, or "${BUILT_IN_SIMULATOR}" for the built-in simulator`,
+    },
+  );
+
 /** A duration setting whose default is another setting's value (config.ts). */
 const durationOrUnset = z.preprocess(emptyAsUnset, z.string().transform(toDuration).optional());
 
@@ -65,7 +77,7 @@ export const settingsSchema = z.object({
   REDIS_CERT_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   REDIS_KEY_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
 
-  AXELNAC_URL: z.preprocess(emptyAsUnset, url(["https:", "http:"]).optional()),
+  AXELNAC_URL: z.preprocess(emptyAsUnset, applianceUrl.optional()),
   AXELNAC_USERNAME: z.preprocess(emptyAsUnset, z.string().optional()),
   AXELNAC_PASSWORD: z.preprocess(emptyAsUnset, z.string().optional()),
   AXELNAC_CA_FILE: z.preprocess(emptyAsUnset, z.string().optional()),

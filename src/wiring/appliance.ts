@@ -1,5 +1,5 @@
 import { AxelnacClient } from "../axelnac";
-import type { Config } from "../config/config";
+import { BUILT_IN_SIMULATOR, type Config, requireAppliance } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { type Simulator, startSimulator } from "../simulator";
 
@@ -16,14 +16,15 @@ export interface Appliance {
 }
 
 /**
- * The AxelNAC the commands talk to: the configured appliance, or, when AXELNAC_URL is unset,
- * the built-in simulator started in this process so that a fresh checkout works end to end.
+ * The AxelNAC the commands talk to: the configured appliance, or, with AXELNAC_URL=simulator,
+ * the built-in simulator started in this process. AXELNAC_URL unset is a ConfigError.
  */
 export async function connectAppliance(config: Config, logger: Logger): Promise<Appliance> {
+  requireAppliance(config);
   const target = config.axelnac;
   let simulator: Simulator | undefined;
-  let url = target.url;
-  if (!url) {
+  let url = target.url as string;
+  if (url === BUILT_IN_SIMULATOR) {
     simulator = await startSimulator({
       port: 0,
       username: target.username,
@@ -35,7 +36,7 @@ export async function connectAppliance(config: Config, logger: Logger): Promise<
     url = simulator.url;
     logger.warn(
       { url },
-      "AXELNAC_URL is not set: using the built-in AxelNAC simulator (no real SMS is sent)",
+      "AXELNAC_URL=simulator: using the built-in AxelNAC simulator (no real SMS is sent)",
     );
   }
   const client = new AxelnacClient({

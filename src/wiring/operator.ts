@@ -17,10 +17,16 @@ export interface OperatorConnections {
   close(): Promise<void>;
 }
 
+export interface OperatorOptions {
+  readyTimeoutMs?: number;
+  /** The command only reads: the queue is opened without writing BullMQ's meta hash. */
+  readOnly?: boolean;
+}
+
 export async function connectOperator(
   config: Config,
   logger: Logger,
-  readyTimeoutMs = ONE_SHOT_REDIS_TIMEOUT_MS,
+  { readyTimeoutMs = ONE_SHOT_REDIS_TIMEOUT_MS, readOnly = false }: OperatorOptions = {},
 ): Promise<OperatorConnections> {
   const redis = connectRedis(config.redis, logger, "operator");
   try {
@@ -29,7 +35,7 @@ export async function connectOperator(
     redis.disconnect();
     throw error;
   }
-  const queue = openQueue(config.queue, redis, logger);
+  const queue = openQueue(config.queue, redis, logger, { readOnly });
   return {
     queue,
     redis,

@@ -2,6 +2,7 @@ import { type Job, Worker } from "bullmq";
 import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
+import { describeRedis } from "../config/queue-target";
 import { GUEST_ACCOUNTS_JOB_NAME, ONBOARDING_DELIVERY_PRIORITY } from "../jobs/guest-accounts-job";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
@@ -147,7 +148,9 @@ export async function startDeliveryWorker(
   warnIfSecretsInPlaintext(config, logger);
   logger.info(
     {
+      redis: describeRedis(config.redis.url),
       queue: queueSettings.name,
+      queuePrefix: queueSettings.prefix,
       concurrency: delivery.concurrency,
       maxInFlight: delivery.maxInFlight,
       appliance: appliance.url,

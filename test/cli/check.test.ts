@@ -56,12 +56,16 @@ describe("axelnac-courier check", () => {
     redis.disconnect();
   });
 
-  it("works out of the box against the built-in simulator", async () => {
-    const result = await runCli(["check"], { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix });
+  it("works against the built-in simulator with AXELNAC_URL=simulator", async () => {
+    const result = await runCli(["check"], {
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      AXELNAC_URL: "simulator",
+    });
     expect(result.stdout).toMatch(
       /^ok: http:\/\/127\.0\.0\.1:\d+ accepted the API credentials of "admin"/m,
     );
-    expect(result.stdout).toMatch(/AXELNAC_URL is not set: using the built-in AxelNAC simulator/);
+    expect(result.stdout).toMatch(/AXELNAC_URL=simulator: using the built-in AxelNAC simulator/);
     expect(result.code).toBe(0);
     const warnings = result.stdout
       .split("\n")
@@ -75,6 +79,7 @@ describe("axelnac-courier check", () => {
     const result = await runCli(["check"], {
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: ringPrefix,
+      AXELNAC_URL: "simulator",
       JOB_ENCRYPTION_KEYS: ring,
     });
     expect(result.code).toBe(0);
@@ -225,7 +230,10 @@ describe("axelnac-courier check", () => {
   it("ends within its time when Redis does not answer, and still reports the appliance", async () => {
     const redis = await startBlackHole("redis");
     try {
-      const result = await runCliWithin(40_000, ["check"], { REDIS_URL: redis.url });
+      const result = await runCliWithin(40_000, ["check"], {
+        REDIS_URL: redis.url,
+        AXELNAC_URL: "simulator",
+      });
       expect(result.killed).toBe(false);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^failed: COURIER_REDIS_UNREACHABLE: Redis at redis:\/\/127/m);

@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { freePort, redisServerOnPath } from "../../src/redis/private-server";
 import { expectNoSecrets } from "../support/log-sink";
-import { REPO_ROOT } from "../support/processes";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
 /** The demo must end by itself: a worker, a connection or a server left open would keep it up. */
@@ -28,6 +28,7 @@ function runDemo(args: string[], env: Record<string, string>): Promise<DemoRun> 
       [join(REPO_ROOT, "dist", "src", "cli", "main.js"), "demo", ...args],
       {
         env: { LOG_FORMAT: "json", ...env },
+        cwd: CLI_CWD,
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

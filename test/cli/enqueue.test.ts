@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import { Queue } from "bullmq";
 import { runEnqueue } from "../../src/cli/enqueue";
 import { CANCELLED, PasswordInputError, readPassword } from "../../src/cli/read-password";
-import { runCli } from "../support/cli";
+import { runCli, stderrBeyondTarget } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
@@ -40,9 +40,9 @@ describe("axelnac-courier enqueue", () => {
       `${PASSWORD}\r\n`,
     );
     expect(first.code).toBe(0);
-    // stdout is the one line scripts read; the log goes to stderr.
+    // stdout is the one line scripts read; the log goes to stderr, after the Redis and queue used.
     expect(
-      first.stderr
+      stderrBeyondTarget(first.stderr)
         .trim()
         .split("\n")
         .map((line) => JSON.parse(line).msg),

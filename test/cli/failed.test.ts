@@ -7,7 +7,7 @@ import { type Simulator, startSimulator } from "../../src/simulator";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
-import { type CliResult, runCli } from "../support/cli";
+import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
@@ -83,7 +83,10 @@ describe("axelnac-courier failed", () => {
 
   const failedList = async (batch: string) => {
     const result = await cli("failed", "list", "--batch", batch, "--json");
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    expect({ code: result.code, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
+      code: 0,
+      stderr: "",
+    });
     return (JSON.parse(result.stdout) as FailedJobView[]).sort((a, b) =>
       String(a.pid).localeCompare(String(b.pid)),
     );

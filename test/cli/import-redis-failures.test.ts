@@ -9,7 +9,7 @@ import { batchOfJobId } from "../../src/jobs/job-id";
 import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../../src/redis/connection";
 import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { type CliResult, runCli } from "../support/cli";
-import { REPO_ROOT } from "../support/processes";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { sleep } from "../support/wait";
 
 /** The summary of an import Redis stopped part-way: every row of the file in exactly one count. */
@@ -85,7 +85,7 @@ describe("import when Redis fails part-way", () => {
     const child = spawn(
       process.execPath,
       [join(REPO_ROOT, "dist/src/cli/main.js"), "import", file, "--batch", "outage"],
-      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env } },
+      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env }, cwd: CLI_CWD },
     );
     let stdout = "";
     let stderr = "";

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../support/cli";
+import { QUEUE_TARGET_LINE, runCli } from "../support/cli";
 import { DeliveryHarness } from "../support/delivery-harness";
 import { REPO_ROOT } from "../support/processes";
 import { waitUntil } from "../support/wait";
@@ -55,7 +55,12 @@ describe("README, Onboarding an event", () => {
 
     const result = await runCli(onboard as string[], h.workerEnv(), undefined, { cwd: dir });
     expect(result.code).toBe(1);
-    expect(`${result.stderr}${result.stdout}`).toBe(onboardOutput);
+    // The README shows the line naming Redis and the queue as a default setup names them.
+    const stderr = result.stderr.replace(
+      QUEUE_TARGET_LINE,
+      "redis 127.0.0.1:6379 db 0 (no TLS), queue axelnac-credentials\n",
+    );
+    expect(`${stderr}${result.stdout}`).toBe(onboardOutput);
 
     // `status --watch` on a pipe prints a line per read until the batch is done; the README
     // shows the batch once done, as `status` prints it.

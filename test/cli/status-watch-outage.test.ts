@@ -8,7 +8,7 @@ import { ONE_SHOT_REDIS_TIMEOUT_MS } from "../../src/redis/connection";
 import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { connectDeliveryProducer } from "../../src/wiring/producer";
 import { guestJobs } from "../support/deliveries";
-import { REPO_ROOT } from "../support/processes";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { waitUntil } from "../support/wait";
 
 describe("status --watch while Redis goes away", () => {
@@ -43,7 +43,11 @@ describe("status --watch while Redis goes away", () => {
         join(REPO_ROOT, "dist", "src", "cli", "main.js"),
         ...["status", "--batch", "watched", "--watch", "--interval", "200ms"],
       ],
-      { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        cwd: CLI_CWD,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     const lines: string[] = [];
     createInterface({ input: watch.stdout }).on("line", (line) => lines.push(line));

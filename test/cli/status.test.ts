@@ -9,8 +9,8 @@ import { type Simulator, startSimulator } from "../../src/simulator";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
-import { runCli } from "../support/cli";
-import { REPO_ROOT } from "../support/processes";
+import { runCli, stderrBeyondTarget } from "../support/cli";
+import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
 
@@ -77,7 +77,10 @@ describe("axelnac-courier status", () => {
 
   const status = async (...args: string[]) => {
     const result = await runCli(["status", ...args], env);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    expect({ code: result.code, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
+      code: 0,
+      stderr: "",
+    });
     return result.stdout;
   };
   const statusJson = async (batch: string) =>
@@ -204,7 +207,11 @@ describe("axelnac-courier status", () => {
         "--interval",
         "200ms",
       ],
-      { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        cwd: CLI_CWD,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     const lines: string[] = [];
     createInterface({ input: watch.stdout }).on("line", (line) => lines.push(line));
@@ -221,7 +228,7 @@ describe("axelnac-courier status", () => {
       );
       worker = await startDeliveryWorker(config, logger);
       const code = await withinMs(exited, 20_000);
-      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect({ code, stderr: stderrBeyondTarget(stderr) }).toEqual({ code: 0, stderr: "" });
     } finally {
       watch.kill();
     }
@@ -253,7 +260,7 @@ describe("axelnac-courier status", () => {
       ["--batch", "nope", "--watch"],
     ]) {
       const result = await runCli(["status", ...args], env);
-      expect(result).toEqual({
+      expect({ ...result, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
         code: 2,
         stdout: "",
         stderr:

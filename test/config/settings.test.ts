@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig, simulatorCredentialsFromEnv } from "../../src/config/config";
+import {
+  ConfigError,
+  loadConfig,
+  requireAppliance,
+  simulatorCredentialsFromEnv,
+} from "../../src/config/config";
 
 /** The message of the ConfigError `env` raises, or undefined when it loads. */
 function problemsOf(env: NodeJS.ProcessEnv): string | undefined {
@@ -180,16 +185,28 @@ describe("loadConfig: the appliance", () => {
     expect(noPassword).not.toMatch(/AXELNAC_USERNAME/);
   });
 
-  it("treats an empty AXELNAC_URL as unset: the built-in simulator, no credentials needed", () => {
+  it("treats an empty AXELNAC_URL as unset, which the commands that talk to the appliance refuse", () => {
     const config = loadConfig({ AXELNAC_URL: "", AXELNAC_SOURCE_ID: "" });
     expect(config.axelnac.url).toBeUndefined();
-    expect(config.axelnac).toMatchObject({ username: "admin", password: "admin" });
     expect(config.producer.defaultSourceId).toBeUndefined();
+    expect(() => requireAppliance(config)).toThrow(
+      'AXELNAC_URL: not set: set it to the appliance\'s API origin (e.g. https://nac.example.org:9999), or to "simulator" for the built-in simulator (no real SMS is sent)',
+    );
+  });
+
+  it("takes AXELNAC_URL=simulator: the built-in simulator, with its own credentials by default", () => {
+    const config = loadConfig({ AXELNAC_URL: "simulator" });
+    expect(config.axelnac).toMatchObject({
+      url: "simulator",
+      username: "admin",
+      password: "admin",
+    });
+    expect(() => requireAppliance(config)).not.toThrow();
   });
 
   it("refuses an AXELNAC_URL that is not a URL", () => {
     expect(problemsOf({ ...APPLIANCE, AXELNAC_URL: "nac.example" })).toMatch(
-      /AXELNAC_URL: must be a URL starting with https:\/\/ or http:\/\//,
+      /AXELNAC_URL: must be a URL starting with https:\/\/ or http:\/\/, or "simulator" for the built-in simulator/,
     );
   });
 

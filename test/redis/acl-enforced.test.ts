@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logging/logger";
 import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
-import { type CliResult, runCli } from "../support/cli";
+import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { type LockedRedis, lockDown, withUser } from "../support/redis-acl";
 import { createRedisTlsMaterial, type RedisTlsMaterial } from "../support/redis-tls";
@@ -31,7 +31,7 @@ describe("Redis over TLS with a CA file only, as the README's ACL user", () => {
   const cli = async (args: string[], extra: Record<string, string> = {}, input?: string) => {
     const result = await runCli(args, { ...env, ...extra }, input);
     outputs.push(result);
-    return result;
+    return { ...result, stderr: stderrBeyondTarget(result.stderr) };
   };
 
   beforeAll(async () => {

@@ -38,6 +38,7 @@ describe("Redis refuses the credentials", () => {
     async (command, password, reply) => {
       const result = await runCliWithin(30_000, command.split(" "), {
         REDIS_URL: url(password),
+        AXELNAC_URL: "simulator",
         LOG_LEVEL: "silent",
       });
       expect(result.code).toBe(1);
@@ -56,6 +57,7 @@ describe("Redis refuses the credentials", () => {
     const worker = new WorkerProcess("worker", {
       PATH: process.env.PATH ?? "",
       REDIS_URL: url(WRONG),
+      AXELNAC_URL: "simulator",
       LOG_FORMAT: "json",
     });
     try {

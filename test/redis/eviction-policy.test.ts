@@ -21,7 +21,10 @@ describe("Redis with an evicting maxmemory-policy", () => {
   afterAll(() => server.destroy());
 
   it("check fails with COURIER_REDIS_EVICTION_POLICY", async () => {
-    const result = await runCliWithin(30_000, ["check"], { REDIS_URL: server.url });
+    const result = await runCliWithin(30_000, ["check"], {
+      REDIS_URL: server.url,
+      AXELNAC_URL: "simulator",
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^failed: COURIER_REDIS_EVICTION_POLICY: Redis at redis:\/\/127\.0\.0\.1:\d+\/? evicts keys under memory pressure \(maxmemory-policy allkeys-lru\): .*set maxmemory-policy noeviction/m,
@@ -34,6 +37,7 @@ describe("Redis with an evicting maxmemory-policy", () => {
     const worker = new WorkerProcess("worker", {
       PATH: process.env.PATH ?? "",
       REDIS_URL: server.url,
+      AXELNAC_URL: "simulator",
       LOG_FORMAT: "json",
     });
     try {

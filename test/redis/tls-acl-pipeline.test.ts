@@ -9,7 +9,7 @@ import { silentLogger } from "../../src/logging/logger";
 import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
-import { type CliResult, runCli } from "../support/cli";
+import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
 import { aclDenials, type LockedRedis, lockDown, withUser } from "../support/redis-acl";
 import { createRedisTlsMaterial, type RedisTlsMaterial } from "../support/redis-tls";
@@ -42,7 +42,7 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
   const cli = async (args: string[], input?: string, extra: Record<string, string> = {}) => {
     const result = await runCli(args, { ...env, ...extra }, input);
     outputs.push(result);
-    return result;
+    return { ...result, stderr: stderrBeyondTarget(result.stderr) };
   };
   const status = async (batch: string): Promise<BatchStatus> => {
     const result = await cli(["status", "--batch", batch, "--json"]);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "./processes";
+import { CLI_CWD, REPO_ROOT } from "./processes";
 
 export interface CliResult {
   code: number | null;
@@ -31,7 +31,7 @@ export function startCli(
     {
       env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env },
       stdio: ["pipe", "pipe", "pipe"],
-      ...(options.cwd ? { cwd: options.cwd } : {}),
+      cwd: options.cwd ?? CLI_CWD,
     },
   );
   const result = new Promise<CliResult>((resolve, reject) => {
@@ -68,7 +68,7 @@ export function runCliWithin(
     const child = spawn(
       process.execPath,
       [join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args],
-      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env } },
+      { env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", ...env }, cwd: CLI_CWD },
     );
     let stdout = "";
     let stderr = "";
@@ -90,4 +90,12 @@ export function runCliWithin(
     });
     child.stdin.end();
   });
+}
+
+/** The line every command that works on Redis writes on stderr first: which Redis, which queue. */
+export const QUEUE_TARGET_LINE = /^redis \S+ db \S+ \((?:no )?TLS\), queue .+\n/m;
+
+/** What a command wrote on stderr besides the line that names its Redis and queue. */
+export function stderrBeyondTarget(stderr: string): string {
+  return stderr.replace(QUEUE_TARGET_LINE, "");
 }

@@ -1,8 +1,18 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
+
+/**
+ * Where the commands the tests run start: a directory with no `.env`. Every command reads
+ * `./.env`; started in the repository (jest's cwd), a developer's own `.env` would set whatever a
+ * test leaves unset, and the test would pass or fail by it. A test of `.env` passes a cwd of its own.
+ */
+export const CLI_CWD = join(tmpdir(), "axelnac-courier-tests-cwd");
+mkdirSync(CLI_CWD, { recursive: true });
 
 /** Runs a compiled fixture (the global setup builds `dist/`) as a separate OS process. */
 export function spawnFixture(

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "./processes";
+import { CLI_CWD, REPO_ROOT } from "./processes";
 import { waitUntil } from "./wait";
 
 /** One JSON line of a worker's log (pino: `level` 50 is error, 40 warn, 30 info, 20 debug). */
@@ -61,7 +61,11 @@ export class WorkerProcess {
     env: Record<string, string>,
     command: readonly string[] = CLI_WORKER,
   ) {
-    this.child = spawn(process.execPath, command, { env, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, command, {
+      env,
+      cwd: CLI_CWD,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     this.child.stdin.end();
     this.child.stdout.setEncoding("utf8");
     this.child.stderr.setEncoding("utf8");
