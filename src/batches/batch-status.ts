@@ -14,6 +14,10 @@ export interface BatchStatus {
   active: number;
   delivered: number;
   failed: number;
+  /** Deliveries a `batch cancel` removed, or a worker dropped because their batch was cancelled. */
+  cancelled: number;
+  /** `batch pause` holds the batch's jobs back (never true for the whole queue). */
+  paused: boolean;
   createdAt?: string;
   /** An onboarded batch's guests, by what became of their accounts (`onboard`). */
   accounts?: AccountCounts;
@@ -37,11 +41,12 @@ export async function readBatchStatus(
   keys: BatchKeys,
   batchId: string,
 ): Promise<BatchStatus> {
-  const [counters, activeIds, delayedIds, accounts] = await Promise.all([
+  const [counters, activeIds, delayedIds, accounts, state] = await Promise.all([
     redis.hgetall(keys.batch(batchId)),
     queue.getRanges(["active"], 0, -1),
     queue.getRanges(["delayed"], 0, -1),
     readAccountCounts(redis, keys, batchId),
+    redis.hget(keys.control, batchId),
   ]);
   if (!counters.total) throw new UnknownBatchError(batchId);
   // Deliveries only: the batch's onboarding jobs are counted by account-counts.ts.
@@ -50,16 +55,19 @@ export async function readBatchStatus(
   const total = Number(counters.total);
   const delivered = Number(counters.delivered ?? 0);
   const failed = Number(counters.failed ?? 0);
+  const cancelled = Number(counters.cancelled ?? 0);
   const active = inBatch(activeIds);
   const delayed = inBatch(delayedIds);
   return {
     batch: batchId,
     total,
-    waiting: Math.max(0, total - delivered - failed - active - delayed),
+    waiting: Math.max(0, total - delivered - failed - cancelled - active - delayed),
     delayed,
     active,
     delivered,
     failed,
+    cancelled,
+    paused: state === "paused",
     ...(counters.createdAt
       ? { createdAt: new Date(Number(counters.createdAt)).toISOString() }
       : {}),
@@ -86,14 +94,17 @@ export async function readQueueStatus(
   const active = counts.active ?? 0;
   const delivered = Number(totals.delivered ?? 0);
   const failed = Number(totals.failed ?? 0);
+  const cancelled = Number(totals.cancelled ?? 0);
   return {
     batch: null,
-    total: waiting + delayed + active + delivered + failed,
+    total: waiting + delayed + active + delivered + failed + cancelled,
     waiting,
     delayed,
     active,
     delivered,
     failed,
+    cancelled,
+    paused: false,
   };
 }
 

@@ -194,7 +194,7 @@ const JOBS_PER_ROUND_TRIP = 200;
  * others; a job Redis answers NOSCRIPT for (its cache was emptied meanwhile, by a restart say) did
  * not run, and runs again by the text.
  */
-async function runPerJob(
+export async function runPerJob(
   target: FailedJobsTarget,
   script: PerJobScript,
   ids: string[],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config/config";
+import { runBatch } from "./batch";
 import { runCheck } from "./check";
 import { runDemo } from "./demo";
 import { runEnqueue } from "./enqueue";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
+  batch: { run: runBatch, summary: "pause, resume or cancel a batch's deliveries" },
   keys: { run: runKeys, summary: "generate, rotate or count the keys that seal secrets at rest" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
 };

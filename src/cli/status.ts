@@ -30,6 +30,7 @@ options:
   --watch           redraw a live progress bar until nothing is left to deliver
   --interval D      how often --watch redraws (default 1s)
   --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
+                    cancelled, paused,
                     a batch's createdAt and accounts, and pause (the fleet pause, or null)
                     (without --batch: the queue, and its batches)`;
 
@@ -137,7 +138,8 @@ async function readRecentBatches(operator: OperatorConnections): Promise<BatchSt
 function describe(s: BatchStatus): string {
   // Batch ids are checked by every producer of ours, but read back from Redis: shown safely all the same.
   const name = s.batch === null ? "queue (all jobs)" : `batch ${forTerminal(s.batch)}`;
-  const line = `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`;
+  const stopped = `${s.cancelled ? `  cancelled ${s.cancelled}` : ""}${s.paused ? "  (paused)" : ""}`;
+  const line = `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}${stopped}`;
   const a = s.accounts;
   if (!a) return line;
   return `${line}\n${"".padEnd(28)} accounts: guests ${a.guests}  created ${a.created}  reset ${a.reset}  existing ${a.existing}  refused ${a.refused}  pending ${a.pending}`;

@@ -2,7 +2,7 @@ import type Redis from "ioredis";
 import type { BatchKeys } from "../batches/batch-keys";
 import type { Logger } from "../logging/logger";
 
-export type BatchOutcome = "delivered" | "failed";
+export type BatchOutcome = "delivered" | "failed" | "cancelled";
 
 /**
  * Counts deliveries and failures per batch without a Redis round trip per job: counts gather in
@@ -13,7 +13,7 @@ export class BatchCounters {
   readonly #redis: Redis;
   readonly #keys: BatchKeys;
   readonly #logger: Logger;
-  #pending = new Map<string, { delivered: number; failed: number }>();
+  #pending = new Map<string, Record<BatchOutcome, number>>();
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -28,7 +28,7 @@ export class BatchCounters {
   record(batchId: string | undefined, outcome: BatchOutcome, delta = 1): void {
     // "" stands for the whole queue; every outcome counts there too.
     for (const key of batchId ? ["", batchId] : [""]) {
-      const counts = this.#pending.get(key) ?? { delivered: 0, failed: 0 };
+      const counts = this.#pending.get(key) ?? { delivered: 0, failed: 0, cancelled: 0 };
       counts[outcome] += delta;
       this.#pending.set(key, counts);
     }
@@ -54,15 +54,17 @@ export class BatchCounters {
       const key = id ? this.#keys.batch(id) : this.#keys.totals;
       if (counts.delivered) pipeline.hincrby(key, "delivered", counts.delivered);
       if (counts.failed) pipeline.hincrby(key, "failed", counts.failed);
+      if (counts.cancelled) pipeline.hincrby(key, "cancelled", counts.cancelled);
     }
     try {
       await pipeline.exec();
     } catch (error) {
       // Put the counts back: they are written with the next flush once Redis answers again.
       for (const [id, counts] of batch) {
-        const target = this.#pending.get(id) ?? { delivered: 0, failed: 0 };
+        const target = this.#pending.get(id) ?? { delivered: 0, failed: 0, cancelled: 0 };
         target.delivered += counts.delivered;
         target.failed += counts.failed;
+        target.cancelled += counts.cancelled;
         this.#pending.set(id, target);
       }
       this.#logger.debug({ err: error }, "batch counters not written yet");

@@ -99,6 +99,8 @@ describe("axelnac-courier status", () => {
       active: 0,
       delivered: 0,
       failed: 0,
+      cancelled: 0,
+      paused: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       // No fleet pause holds it back.
       pause: null,
