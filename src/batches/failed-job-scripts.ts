@@ -38,7 +38,9 @@ end
 
 /**
  * KEYS: reprocessJob's 9, then the queue's totals hash.
- * ARGV: reprocessJob's 6, then the prefix of batch keys, then the batch asked for ('' for any).
+ * ARGV: reprocessJob's 6, then the prefix of batch keys, then the batch asked for ('' for any),
+ * then, to give the job new data (`failed retry --source-id`), the data it must still have and
+ * its new data ('' and '' to keep it as it is).
  */
 export const RETRY_FAILED_JOB: PerJobScript = {
   keys: 10,
@@ -50,7 +52,10 @@ if ARGV[8] ~= '' and batch ~= ARGV[8] then return -1 end
 local opts = redis.call('HGET', jobKey, 'opts')
 local ok, decoded = pcall(cjson.decode, opts or '{}')
 ARGV[2] = (ok and type(decoded) == 'table' and decoded['lifo']) and 'RPUSH' or 'LPUSH'
+-- A job whose data changed since the caller rewrote it (key rotation re-sealed it) is left alone.
+if ARGV[9] ~= '' and redis.call('HGET', jobKey, 'data') ~= ARGV[9] then return 0 end
 if reprocessJob() ~= 1 then return 0 end
+if ARGV[9] ~= '' then redis.call('HSET', jobKey, 'data', ARGV[10]) end
 -- The courier's own count of attempts starts afresh (src/jobs/progress.ts).
 redis.call('HSET', jobKey, 'progress', '0')
 redis.call('HINCRBY', KEYS[10], 'failed', -1)
