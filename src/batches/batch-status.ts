@@ -22,6 +22,10 @@ export interface BatchStatus {
   failed: number;
   /** When the earliest delayed delivery (a retry waiting out its back-off, a `--send-at`) is due. */
   nextDueAt?: string;
+  /** Guests whose deliveries a `batch cancel` removed, or a worker dropped because their batch was cancelled. */
+  cancelled: number;
+  /** `batch pause` holds the batch's jobs back (never true for the whole queue). */
+  paused: boolean;
   createdAt?: string;
   /** An onboarded batch's guests, by what became of their accounts (`onboard`). */
   accounts?: AccountCounts;
@@ -50,12 +54,13 @@ export async function readBatchStatus(
   keys: BatchKeys,
   batchId: string,
 ): Promise<BatchStatus> {
-  const [counters, sets, activeIds, delayedByDue, accounts] = await Promise.all([
+  const [counters, sets, activeIds, delayedByDue, accounts, state] = await Promise.all([
     redis.hgetall(keys.batch(batchId)),
     readDeliverySets(redis, keys, batchId),
     queue.getRanges(["active"], 0, -1),
     redis.zrange(queue.toKey("delayed"), 0, -1, "WITHSCORES"),
     readAccountCounts(redis, keys, batchId),
+    redis.hget(keys.control, batchId),
   ]);
   if (Object.keys(counters).length === 0) throw new UnknownBatchError(batchId);
   // Deliveries only: the batch's onboarding jobs are counted by account-counts.ts.
@@ -64,6 +69,7 @@ export async function readBatchStatus(
   const total = Number(counters.total ?? 0) + sets.guests;
   const delivered = Number(counters.delivered ?? 0) + sets.delivered;
   const failed = Number(counters.failed ?? 0) + sets.failed;
+  const cancelled = sets.cancelled;
   const active = inBatch(activeIds);
   const delayedIds = delayedByDue.filter((_, i) => i % 2 === 0);
   const delayed = inBatch(delayedIds);
@@ -74,11 +80,13 @@ export async function readBatchStatus(
     batch: batchId,
     total,
     ...(counters.plain ? { totalKnown: false } : {}),
-    waiting: Math.max(0, total - delivered - failed - active - delayed),
+    waiting: Math.max(0, total - delivered - failed - cancelled - active - delayed),
     delayed,
     active,
     delivered,
     failed,
+    cancelled,
+    paused: state === "paused",
     ...(nextDueAt ? { nextDueAt } : {}),
     ...(counters.createdAt
       ? { createdAt: new Date(Number(counters.createdAt)).toISOString() }
@@ -93,13 +101,23 @@ async function readDeliverySets(
   keys: BatchKeys,
   batchId: string,
 ): Promise<Record<DeliverySet, number>> {
-  const [guests, delivered, failed] = await Promise.all(
+  const [guests, delivered, failed, cancelled] = await Promise.all(
     DELIVERY_SETS.map((set) => redis.scard(keys.deliveries(batchId, set))),
   );
-  return { guests: guests ?? 0, delivered: delivered ?? 0, failed: failed ?? 0 };
+  return {
+    guests: guests ?? 0,
+    delivered: delivered ?? 0,
+    failed: failed ?? 0,
+    cancelled: cancelled ?? 0,
+  };
 }
 
-const DELIVERY_SETS = ["guests", "delivered", "failed"] as const satisfies DeliverySet[];
+const DELIVERY_SETS = [
+  "guests",
+  "delivered",
+  "failed",
+  "cancelled",
+] as const satisfies DeliverySet[];
 
 /** The whole queue: BullMQ's own counts for what is pending, the workers' counters for the rest. */
 export async function readQueueStatus(
@@ -122,14 +140,17 @@ export async function readQueueStatus(
   const active = counts.active ?? 0;
   const delivered = Number(totals.delivered ?? 0);
   const failed = Number(totals.failed ?? 0);
+  const cancelled = Number(totals.cancelled ?? 0);
   return {
     batch: null,
-    total: waiting + delayed + active + delivered + failed,
+    total: waiting + delayed + active + delivered + failed + cancelled,
     waiting,
     delayed,
     active,
     delivered,
     failed,
+    cancelled,
+    paused: false,
     ...(nextDueAt ? { nextDueAt } : {}),
   };
 }

@@ -19,7 +19,7 @@ export interface PerJobScript {
  * `guestOf(jobKey, jobId)`: the guest the batch counts it for (src/worker/batch-counters.ts,
  * `guestOfJob`). Read inside Redis: nothing of the job's data, its password included, leaves it.
  */
-const BATCH_OF = `
+export const BATCH_OF = `
 local function batchOf(jobKey, jobId)
   local raw = redis.call('HGET', jobKey, 'data')
   if raw then
@@ -46,9 +46,11 @@ end
 
 /**
  * KEYS: reprocessJob's 9, then the queue's totals hash.
- * ARGV: reprocessJob's 6, then the prefix of batch keys, the batch asked for ('' for any), and
- * the suffix of a batch's failed set. The guest leaves its batch's failed set; a job counted by
- * an older version (batch-status.ts), whose guest is not there, leaves the hash's failed count.
+ * ARGV: reprocessJob's 6, then the prefix of batch keys, the batch asked for ('' for any), the
+ * suffix of a batch's failed set, then, to give the job new data (`failed retry --source-id`), the
+ * data it must still have and its new data ('' and '' to keep it as it is). The guest leaves its
+ * batch's failed set; a job counted by an older version (batch-status.ts), whose guest is not
+ * there, leaves the hash's failed count.
  */
 export const RETRY_FAILED_JOB: PerJobScript = {
   keys: 10,
@@ -60,7 +62,10 @@ if ARGV[8] ~= '' and batch ~= ARGV[8] then return -1 end
 local opts = redis.call('HGET', jobKey, 'opts')
 local ok, decoded = pcall(cjson.decode, opts or '{}')
 ARGV[2] = (ok and type(decoded) == 'table' and decoded['lifo']) and 'RPUSH' or 'LPUSH'
+-- A job whose data changed since the caller rewrote it (key rotation re-sealed it) is left alone.
+if ARGV[10] ~= '' and redis.call('HGET', jobKey, 'data') ~= ARGV[10] then return 0 end
 if reprocessJob() ~= 1 then return 0 end
+if ARGV[10] ~= '' then redis.call('HSET', jobKey, 'data', ARGV[11]) end
 -- The courier's own count of attempts starts afresh (src/jobs/progress.ts).
 redis.call('HSET', jobKey, 'progress', '0')
 redis.call('HINCRBY', KEYS[10], 'failed', -1)

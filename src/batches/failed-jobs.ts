@@ -143,6 +143,12 @@ export async function selectFailedIds(
   });
 }
 
+/** A job's raw data as read, and what it is to become. */
+export interface DataRewrite {
+  from: string;
+  to: string;
+}
+
 /** Where the counters of a retried or purged job are, and which batch the caller asked for. */
 export interface FailedJobsTarget {
   queue: Queue;
@@ -157,9 +163,14 @@ export interface FailedJobsTarget {
 /**
  * Sends failed jobs round again, each with a fresh set of attempts, and takes each out of its
  * batch's failed count in the same atomic step (pending again; if it fails once more, the worker
- * counts it again). A job that is no longer failed is left alone.
+ * counts it again). A job that is no longer failed is left alone. With `rewrites`, a job is given
+ * its new data in the same step, if its data is still what the rewrite was made from.
  */
-export function retryFailed(ids: string[], target: FailedJobsTarget): Promise<FailedJobsChange> {
+export function retryFailed(
+  ids: string[],
+  target: FailedJobsTarget,
+  options: { rewrites?: ReadonlyMap<string, DataRewrite> } = {},
+): Promise<FailedJobsChange> {
   const { queue, keys } = target;
   return runPerJob(target, RETRY_FAILED_JOB, ids, (id) => [
     ...reprocessJobKeys(queue, id),
@@ -169,6 +180,8 @@ export function retryFailed(ids: string[], target: FailedJobsTarget): Promise<Fa
     keys.batch(""), // every batch's key starts so
     target.batch ?? "",
     deliverySetSuffix("failed"),
+    options.rewrites?.get(id)?.from ?? "",
+    options.rewrites?.get(id)?.to ?? "",
   ]);
 }
 
@@ -195,7 +208,7 @@ const JOBS_PER_ROUND_TRIP = 200;
  * others; a job Redis answers NOSCRIPT for (its cache was emptied meanwhile, by a restart say) did
  * not run, and runs again by the text.
  */
-async function runPerJob(
+export async function runPerJob(
   target: FailedJobsTarget,
   script: PerJobScript,
   ids: string[],

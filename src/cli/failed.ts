@@ -7,8 +7,10 @@ import {
   retryFailed,
   selectFailedIds,
 } from "../batches/failed-jobs";
+import { rewriteSources } from "../batches/source-change";
 import { loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
+import { deliveryJobSchema } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
@@ -17,17 +19,18 @@ import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "
 import { type CommandIo, EXIT, reportFailure } from "./io";
 
 export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
-       axelnac-courier failed retry (--batch ID | --id JOB | --all)
+       axelnac-courier failed retry (--batch ID | --id JOB | --all) [--source-id S]
        axelnac-courier failed purge (--batch ID | --id JOB | --all)
 
 list   the failed deliveries, newest first: job id, pid, reference, attempts, reason
-retry  send them round again, each with a fresh set of attempts
+retry  send them round again, each with a fresh set of attempts; --source-id S: with this SMS
+       source instead of theirs (a batch sent with a wrong one)
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
 
 export async function runFailed(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, FAILED_COMMAND_LINE);
   if ("exit" in parsed) return parsed.exit;
-  const { action, selection, json } = parsed.args;
+  const { action, selection, json, sourceId } = parsed.args;
 
   const config = loadConfig();
   io.stderr.write(`${describeQueueTarget(config)}\n`);
@@ -48,7 +51,22 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
     );
     const target = { ...operator, ...("batch" in chosen ? { batch: chosen.batch } : {}) };
     const change =
-      action === "retry" ? await retryFailed(ids, target) : await purgeFailed(ids, target);
+      action === "retry"
+        ? await retryFailed(ids, target, {
+            ...(sourceId !== undefined
+              ? {
+                  rewrites: await rewriteSources(
+                    operator.queue,
+                    operator.redis,
+                    ids,
+                    sourceId,
+                    config.encryption.ring,
+                    operator.deadline,
+                  ),
+                }
+              : {}),
+          })
+        : await purgeFailed(ids, target);
     io.stdout.write(`${describeChange(action, change)}\n`);
     return EXIT.ok;
   } catch (error) {
@@ -99,6 +117,8 @@ interface FailedRequest {
   /** Without one, `list` lists every failed delivery; `retry` and `purge` need one. */
   selection: FailedSelection | undefined;
   json: boolean;
+  /** `retry --source-id`: the SMS source the retried jobs carry from then on. */
+  sourceId?: string;
 }
 
 const FAILED_COMMAND_LINE: CommandLine<FailedRequest> = {
@@ -119,6 +139,9 @@ function parse(argv: string[]): FailedRequest | "help" {
     );
   }
   const options = parseFlags(rest);
+  if (options.sourceId !== undefined && action !== "retry") {
+    throw new UsageError("--source-id goes with retry only");
+  }
   if (action !== "list" && !options.selection) {
     throw new UsageError(
       `${action} needs --batch ID, --id JOB or --all, so that nothing is changed by accident`,
@@ -133,7 +156,15 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
     id: { type: "string" },
     all: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    "source-id": { type: "string" },
   });
+  const sourceId = values["source-id"];
+  if (sourceId !== undefined) {
+    const checked = deliveryJobSchema.shape.source_id.safeParse(sourceId);
+    if (!checked.success) {
+      throw new UsageError(`--source-id ${checked.error.issues[0]?.message ?? "is not valid"}`);
+    }
+  }
   const chosen = [values.batch !== undefined, values.id !== undefined, values.all].filter(
     Boolean,
   ).length;
@@ -146,5 +177,5 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
         : values.all
           ? { all: true }
           : undefined;
-  return { selection, json: values.json };
+  return { selection, json: values.json, ...(sourceId !== undefined ? { sourceId } : {}) };
 }

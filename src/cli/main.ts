@@ -3,6 +3,7 @@
 // before the command runs (nodejs/node#54232); after `--` it leaves every argument to the command.
 import { ConfigError } from "../config/config";
 import { applyEnvFile } from "../config/env-file";
+import { runBatch } from "./batch";
 import { runCheck } from "./check";
 import { UsageError } from "./command";
 import { runDemo } from "./demo";
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   simulate: { run: runSimulate, summary: "run the built-in AxelNAC API simulator" },
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
+  batch: { run: runBatch, summary: "pause, resume or cancel a batch's deliveries" },
   keys: { run: runKeys, summary: "generate, rotate or count the keys that seal secrets at rest" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
 };

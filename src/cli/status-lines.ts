@@ -27,8 +27,9 @@ const INDENT = "".padEnd(28);
 export function describeCounts(s: BatchStatus): string {
   // Batch ids are checked by every producer of ours, but read back from Redis: shown safely all the same.
   const name = s.batch === null ? "queue (all jobs)" : `batch ${forTerminal(s.batch)}`;
+  const stopped = `${s.cancelled ? `  cancelled ${s.cancelled}` : ""}${s.paused ? "  (paused)" : ""}`;
   const lines = [
-    `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}`,
+    `${name.padEnd(28)} total ${s.total}  delivered ${s.delivered}  failed ${s.failed}  in flight ${s.active}  waiting ${s.waiting}  scheduled ${s.delayed}${stopped}`,
   ];
   if (s.totalKnown === false) lines.push(`${INDENT} ${TOTAL_UNKNOWN} (${s.total} so far)`);
   const a = s.accounts;

@@ -42,8 +42,8 @@ options:
                     it) until nothing is left to deliver; with --batch, exit 1 if any failed
   --interval D      how often --watch redraws (default 1s)
   --json            one JSON object: batch, total, waiting, delayed, active, delivered, failed,
-                    nextDueAt, a batch's createdAt, totalKnown and accounts, workers, and pause
-                    (the fleet pause, or null)
+                    cancelled, paused, nextDueAt, a batch's createdAt, totalKnown and
+                    accounts, workers, and pause (the fleet pause, or null)
                     (without --batch: the queue, and its batches)`;
 
 export async function runStatus(argv: string[], io: CommandIo): Promise<number> {

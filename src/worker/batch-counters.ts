@@ -3,7 +3,13 @@ import { type BatchKeys, deliverySetSuffix } from "../batches/batch-keys";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
 
-export type BatchOutcome = "delivered" | "failed";
+const BATCH_OUTCOMES = ["delivered", "failed", "cancelled"] as const;
+
+export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
+
+function zeroTotals(): Record<BatchOutcome, number> {
+  return { delivered: 0, failed: 0, cancelled: 0 };
+}
 
 /** What the counters note of a job: its outcome, or, for a plain producer's job, that it was taken. */
 type Noted = BatchOutcome | "taken";
@@ -35,31 +41,29 @@ export function isPlainBatchJob(job: CountedJob): boolean {
 
 /**
  * Applies what the workers noted, in order, to the batches' sets of guests. ARGV: now (ms), the
- * batches sorted set, the prefix of batch keys, the suffixes of the guests, delivered and failed
- * sets, then triples of batch, guest and what was noted. An outcome is the guest's latest: it
- * replaces the other one. A plain producer's job taken by a worker registers its guest (and the
+ * batches sorted set, the prefix of batch keys, the suffixes of the guests, delivered, failed and
+ * cancelled sets, then triples of batch, guest and what was noted. An outcome is the guest's
+ * latest: it replaces the others. A plain producer's job taken by a worker registers its guest (and the
  * batch, marked `plain`: its total is only what the workers have seen), pending again until its
  * outcome.
  */
 const APPLY_NOTES = `
 local now, batches, batchPrefix = ARGV[1], ARGV[2], ARGV[3]
-local guests, delivered, failed = ARGV[4], ARGV[5], ARGV[6]
-for i = 7, #ARGV, 3 do
+local outcomes = { delivered = ARGV[5], failed = ARGV[6], cancelled = ARGV[7] }
+local guests = ARGV[4]
+for i = 8, #ARGV, 3 do
   local batch, guest, noted = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = batchPrefix .. batch
+  for outcome, suffix in pairs(outcomes) do
+    if outcome ~= noted then redis.call('SREM', key .. suffix, guest) end
+  end
   if noted == 'taken' then
     redis.call('SADD', key .. guests, guest)
-    redis.call('SREM', key .. delivered, guest)
-    redis.call('SREM', key .. failed, guest)
     redis.call('HSET', key, 'plain', '1')
     redis.call('HSETNX', key, 'createdAt', now)
     redis.call('ZADD', batches, 'NX', now, batch)
-  elseif noted == 'delivered' then
-    redis.call('SADD', key .. delivered, guest)
-    redis.call('SREM', key .. failed, guest)
   else
-    redis.call('SADD', key .. failed, guest)
-    redis.call('SREM', key .. delivered, guest)
+    redis.call('SADD', key .. outcomes[noted], guest)
   end
 end
 return 1`;
@@ -74,7 +78,7 @@ export class BatchCounters {
   readonly #redis: Redis;
   readonly #keys: BatchKeys;
   readonly #logger: Logger;
-  #totals = { delivered: 0, failed: 0 };
+  #totals = zeroTotals();
   #notes: [batch: string, guest: string, noted: Noted][] = [];
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> = Promise.resolve();
@@ -87,7 +91,7 @@ export class BatchCounters {
     this.#timer.unref();
   }
 
-  /** A delivery job finished, for good: delivered, or failed. */
+  /** A delivery job finished, for good: delivered, failed, or dropped as its batch was cancelled. */
   record(job: CountedJob, outcome: BatchOutcome): void {
     this.#totals[outcome] += 1;
     const batch = batchOfJob(job);
@@ -114,23 +118,19 @@ export class BatchCounters {
   async #write(): Promise<void> {
     const totals = this.#totals;
     const notes = this.#notes;
-    if (notes.length === 0 && totals.delivered === 0 && totals.failed === 0) return;
-    this.#totals = { delivered: 0, failed: 0 };
+    if (notes.length === 0 && Object.values(totals).every((n) => n === 0)) return;
+    this.#totals = zeroTotals();
     this.#notes = [];
     const pipeline = this.#redis.pipeline();
     // What to put back when Redis refuses a command, or the whole pipeline: written with the next
     // flush once Redis answers again, before anything noted since.
     const restores: (() => void)[] = [];
-    if (totals.delivered) {
-      pipeline.hincrby(this.#keys.totals, "delivered", totals.delivered);
+    for (const outcome of BATCH_OUTCOMES) {
+      const count = totals[outcome];
+      if (!count) continue;
+      pipeline.hincrby(this.#keys.totals, outcome, count);
       restores.push(() => {
-        this.#totals.delivered += totals.delivered;
-      });
-    }
-    if (totals.failed) {
-      pipeline.hincrby(this.#keys.totals, "failed", totals.failed);
-      restores.push(() => {
-        this.#totals.failed += totals.failed;
+        this.#totals[outcome] += count;
       });
     }
     if (notes.length > 0) {
@@ -140,7 +140,7 @@ export class BatchCounters {
         String(Date.now()),
         this.#keys.batches,
         this.#keys.batch(""), // every batch's key starts so
-        ...(["guests", "delivered", "failed"] as const).map(deliverySetSuffix),
+        ...(["guests", ...BATCH_OUTCOMES] as const).map(deliverySetSuffix),
         ...notes.flat(),
       );
       restores.push(() => {

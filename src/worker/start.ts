@@ -14,6 +14,7 @@ import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
 import { deliveryProducerOn } from "../wiring/producer";
 import { type AccountsResult, createAccountProcessor } from "./account-processor";
 import { BatchCounters } from "./batch-counters";
+import { BatchGate } from "./batch-gate";
 import { FleetPause } from "./fleet-pause";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
 import { settlesWithin } from "./settles-within";
@@ -95,25 +96,38 @@ export async function startDeliveryWorker(
     recordAccounts: (batchId, outcomes) => recordAccountOutcomes(redis, keys, batchId, outcomes),
     logger,
   });
-  const run = (job: Job, lockToken?: string) =>
-    job.name === GUEST_ACCOUNTS_JOB_NAME ? createAccounts(job, lockToken) : deliver(job, lockToken);
+  const gate = new BatchGate(redis, keys, logger);
+  const run = async (job: Job, lockToken?: string) => {
+    // A paused batch's job is held back here (gate.admit throws BullMQ's DelayedError).
+    if ((await gate.admit(job, lockToken)) === "cancelled") {
+      logger.info({ jobId: job.id, outcome: "cancelled" }, "dropped: its batch was cancelled");
+      return CANCELLED;
+    }
+    return job.name === GUEST_ACCOUNTS_JOB_NAME
+      ? createAccounts(job, lockToken)
+      : deliver(job, lockToken);
+  };
 
-  const worker = new Worker<unknown, DeliveryResult | AccountsResult>(queueSettings.name, run, {
-    connection: redis,
-    prefix: queueSettings.prefix,
-    concurrency: delivery.concurrency,
-    limiter: delivery.rateLimit
-      ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
-      : undefined,
-    // The job holds the guest's password, sealed or not: once delivered it has no reason to stay in Redis.
-    removeOnComplete: { count: 0 },
-    removeOnFail: { age: Math.ceil(delivery.failedRetentionMs / 1_000) },
-    lockDuration: delivery.lockDurationMs,
-    // A dead worker's jobs are noticed within one lock duration, not BullMQ's default 30 s check.
-    stalledInterval: delivery.lockDurationMs,
-    // A job whose worker died goes back to waiting; only a job that keeps killing workers fails.
-    maxStalledCount: 5,
-  });
+  const worker = new Worker<unknown, DeliveryResult | AccountsResult | typeof CANCELLED>(
+    queueSettings.name,
+    run,
+    {
+      connection: redis,
+      prefix: queueSettings.prefix,
+      concurrency: delivery.concurrency,
+      limiter: delivery.rateLimit
+        ? { max: delivery.rateLimit.max, duration: delivery.rateLimit.durationMs }
+        : undefined,
+      // The job holds the guest's password, sealed or not: once delivered it has no reason to stay in Redis.
+      removeOnComplete: { count: 0 },
+      removeOnFail: { age: Math.ceil(delivery.failedRetentionMs / 1_000) },
+      lockDuration: delivery.lockDurationMs,
+      // A dead worker's jobs are noticed within one lock duration, not BullMQ's default 30 s check.
+      stalledInterval: delivery.lockDurationMs,
+      // A job whose worker died goes back to waiting; only a job that keeps killing workers fails.
+      maxStalledCount: 5,
+    },
+  );
   const counters = new BatchCounters(redis, keys, logger);
   const presence = new WorkerPresence(
     redis,
@@ -126,8 +140,8 @@ export async function startDeliveryWorker(
   worker.on("active", (job) => {
     if (isDelivery(job)) counters.taken(job);
   });
-  worker.on("completed", (job) => {
-    if (isDelivery(job)) counters.record(job, "delivered");
+  worker.on("completed", (job, result) => {
+    if (isDelivery(job)) counters.record(job, result === CANCELLED ? "cancelled" : "delivered");
   });
   worker.on("failed", (job, error) => {
     // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
@@ -200,6 +214,9 @@ export async function startDeliveryWorker(
     },
   };
 }
+
+/** A job of a cancelled batch, dropped undelivered: completed (and so removed) but not delivered. */
+const CANCELLED = { cancelled: true } as const;
 
 /** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
 const ABANDONED_DELIVERIES_GRACE_MS = 1_000;

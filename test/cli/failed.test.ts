@@ -208,6 +208,8 @@ describe("axelnac-courier failed", () => {
       active: 0,
       delivered: 5,
       failed: 0,
+      cancelled: 0,
+      paused: false,
       createdAt: expect.any(String),
       pause: null,
       workers: 1,

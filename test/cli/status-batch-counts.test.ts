@@ -9,7 +9,7 @@ import { createLogger } from "../../src/logging/logger";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
-import { runCli } from "../support/cli";
+import { runCli, stderrBeyondTarget } from "../support/cli";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
 
@@ -77,7 +77,10 @@ describe("status counts a batch's guests, not its jobs", () => {
   };
   const statusJson = async (batch: string) => {
     const result = await runCli(["status", "--batch", batch, "--json"], env);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    expect({ code: result.code, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
+      code: 0,
+      stderr: "",
+    });
     return JSON.parse(result.stdout) as BatchStatus;
   };
   const deliverAll = async (batch: string, workerConfig = config) => {

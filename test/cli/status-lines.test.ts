@@ -17,6 +17,8 @@ function report(overrides: Partial<StatusReport> = {}): StatusReport {
     active: 0,
     delivered: 4,
     failed: 2,
+    cancelled: 0,
+    paused: false,
     pause: null,
     workers: 2,
     ...overrides,
@@ -24,6 +26,14 @@ function report(overrides: Partial<StatusReport> = {}): StatusReport {
 }
 
 describe("what status says", () => {
+  it("names a batch's cancelled deliveries and its pause on the counts' line, and neither when none", () => {
+    const line = (r: StatusReport) => describeReport(r).split("\n")[0];
+    expect(line(report())).toMatch(/scheduled 0$/);
+    expect(line(report({ cancelled: 3, paused: true }))).toMatch(
+      /scheduled 0 {2}cancelled 3 {2}\(paused\)$/,
+    );
+  });
+
   it("draws the bar of what was delivered: failed deliveries are beside it, not done", () => {
     expect(terminalLine(report(), 2, NOW)).toBe(
       `[${"█".repeat(12)}${"░".repeat(18)}]  40%  4/10  2/s ETA 2s  failed 2`,

@@ -102,6 +102,8 @@ describe("axelnac-courier status", () => {
       active: 0,
       delivered: 0,
       failed: 0,
+      cancelled: 0,
+      paused: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       // No fleet pause holds it back, and no worker serves the queue yet.
       pause: null,
@@ -248,7 +250,10 @@ describe("axelnac-courier status", () => {
       ["status", "--batch", "doomed", "--watch", "--interval", "200ms"],
       env,
     );
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: "" });
+    expect({ code: result.code, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
+      code: 1,
+      stderr: "",
+    });
     expect(result.stdout.trimEnd().split("\n").at(-1)).toMatch(
       /^batch doomed +total 4 {2}delivered 3 {2}failed 1 {2}in flight 0 {2}waiting 0 /,
     );
