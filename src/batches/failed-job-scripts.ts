@@ -1,3 +1,4 @@
+import { IS_STORED_BATCH_ID_LUA } from "../jobs/batch-id-rule";
 import { bullmqFunction } from "../redis/bullmq-scripts";
 
 /*
@@ -15,19 +16,17 @@ export interface PerJobScript {
 
 /**
  * `batchOf(jobKey, jobId)`: the batch a job belongs to, as the worker counts it (src/jobs/job-id.ts,
- * `batchOfJob`): its data's batch_id when that is a valid one, else the start of its id. Read
+ * `batchOfJob`): its data's batch_id when `isStoredBatchId` takes it, else the start of its id. Read
  * inside Redis: nothing of the job's data, its password included, leaves it.
  */
-const BATCH_OF = `
+const BATCH_OF = `${IS_STORED_BATCH_ID_LUA}
 local function batchOf(jobKey, jobId)
   local raw = redis.call('HGET', jobKey, 'data')
   if raw then
     local ok, data = pcall(cjson.decode, raw)
     if ok and type(data) == 'table' then
       local batch = data['batch_id']
-      if type(batch) == 'string' and #batch <= 64 and string.find(batch, '^[%w%._%-]+$') then
-        return batch
-      end
+      if isStoredBatchId(batch) then return batch end
     end
   end
   local at = string.find(jobId, '~', 1, true)
