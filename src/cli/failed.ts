@@ -9,6 +9,7 @@ import {
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
 import { createCommandLogger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
@@ -29,7 +30,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   const { action, selection, json } = parsed.args;
 
   const config = loadConfig();
-  const logger = createCommandLogger(config.log.level, io.stderr);
+  const logger = createCommandLogger(config.log.level, io.stderr, config.log.format);
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger);
@@ -87,7 +88,7 @@ function describeFailed(v: FailedJobView): string {
 
 /** `retried 40 failed deliveries (2 no longer failed: …)` */
 function describeChange(action: "retry" | "purge", { changed, gone }: FailedJobsChange): string {
-  const done = `${action === "retry" ? "retried" : "purged"} ${changed} failed deliver${changed === 1 ? "y" : "ies"}`;
+  const done = `${action === "retry" ? "retried" : "purged"} ${plural(changed, "failed delivery", "failed deliveries")}`;
   if (gone === 0) return done;
   return `${done} (${gone} no longer failed when their turn came: retried or purged meanwhile by someone else, or expired)`;
 }
