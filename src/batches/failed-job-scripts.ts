@@ -79,7 +79,8 @@ return removeJob()
  * each cut to a bounded length. KEYS: the failed set, then each job's hash. ARGV: the longest pid,
  * reference or batch_id answered, in bytes; the longest reason; then each job's id. Answers, per
  * job, false when it is no longer failed, else { pid, reference, batch_id, failedReason,
- * finishedOn, the worker's count of failed attempts }, a field false when missing or not a string.
+ * finishedOn, the worker's count of failed attempts, file_line (0 when none) }, a field false
+ * when missing or not a string.
  */
 export const LIST_FAILED_JOBS = `
 local fieldBytes, reasonBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -99,10 +100,12 @@ for i = 2, #KEYS do
     local job = redis.call('HMGET', KEYS[i], 'data', 'failedReason', 'finishedOn', 'progress')
     local data = decoded(job[1])
     local attempts = decoded(job[4])['deliveryAttempts']
+    local line = data['file_line']
     answer = {
       cut(data['pid'], fieldBytes), cut(data['reference'], fieldBytes),
       cut(data['batch_id'], fieldBytes), cut(job[2], reasonBytes), job[3] or false,
       type(attempts) == 'number' and attempts or 0,
+      type(line) == 'number' and line or 0,
     }
   end
   answers[i - 1] = answer

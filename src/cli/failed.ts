@@ -20,7 +20,8 @@ export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [-
        axelnac-courier failed retry (--batch ID | --id JOB | --all)
        axelnac-courier failed purge (--batch ID | --id JOB | --all)
 
-list   the failed deliveries, newest first: job id, pid, reference, attempts, reason
+list   the failed deliveries, newest first: when each failed (local time), the file line it came
+       from, reference, pid, outcome code and message, attempts, job id (--json: every field)
 retry  send them round again, each with a fresh set of attempts
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
 
@@ -78,12 +79,26 @@ async function printFailed(
   else if (listed === 0) io.stdout.write("no failed deliveries\n");
 }
 
-/** `expo~1a2b  pid jdoe  reference REG-7  attempts 3  AXELNAC_GUEST_NOT_FOUND: …` */
+/**
+ * `2026-12-03 14:05  line 7  reference REG-7  pid jdoe  AXELNAC_GUEST_NOT_FOUND  send … 404 …
+ * attempts 3  job expo~1a2b…`: what an operator fixes first leads, the job id (for `--id`) ends.
+ */
 function describeFailed(v: FailedJobView): string {
+  const failedAt = v.failedAt === null ? "-" : localMinute(new Date(v.failedAt));
+  const line = v.line === null ? "-" : String(v.line);
   const pid = v.pid === null ? "?" : forTerminal(v.pid);
   const reference = v.reference === null ? "-" : forTerminal(v.reference);
-  const reason = forTerminal(v.reason, SENTENCE_LIMIT);
-  return `${forTerminal(v.id)}  pid ${pid}  reference ${reference}  attempts ${v.attempts}  ${reason}`;
+  const outcome = forTerminal(
+    v.code === null ? v.message : `${v.code}  ${v.message}`,
+    SENTENCE_LIMIT,
+  );
+  return `${failedAt}  line ${line}  reference ${reference}  pid ${pid}  ${outcome}  attempts ${v.attempts}  job ${forTerminal(v.id)}`;
+}
+
+/** `2026-12-03 14:05` in the local time zone: ISO 8601's order, to the minute. */
+function localMinute(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`;
 }
 
 /** `retried 40 failed deliveries (2 no longer failed: …)` */

@@ -44,6 +44,15 @@ export const deliveryJobSchema = z.object({
     })
     .optional(),
   reference: text().max(255, TOO_LONG).optional(),
+  /**
+   * The line of the file the job was read from (`import`, and the SMS of a guest `onboard` read),
+   * so that `failed list` can point at the row to fix. Not a secret.
+   */
+  file_line: z
+    .number({ error: "must be a whole number from 1" })
+    .int("must be a whole number from 1")
+    .min(1, "must be a whole number from 1")
+    .optional(),
 });
 
 export type DeliveryJob = z.output<typeof deliveryJobSchema>;

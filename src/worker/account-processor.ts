@@ -255,6 +255,7 @@ function deliveriesOf(
         source_id: data.source_id,
         batch_id: data.batch_id,
         reference: `line ${guest.line}`,
+        file_line: guest.line,
       },
     ];
   });

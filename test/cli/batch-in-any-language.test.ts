@@ -75,10 +75,16 @@ describe("a batch named in the operator's language, with a space", () => {
         batch: BATCH,
         pid: "ghost-1",
         reference: "REG-2",
+        // The file's line 3 (its header is line 1), carried by the job from the import.
+        line: 3,
+        code: "AXELNAC_GUEST_NOT_FOUND",
       }),
     ]);
     const lines = await runCli(["failed", "list", "--batch", BATCH], env);
-    expect(lines.stdout).toContain("ghost-1");
+    expect(lines.stdout).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d {2}line 3 {2}reference REG-2 {2}pid ghost-1 {2}AXELNAC_GUEST_NOT_FOUND {2}\S.* {2}attempts 1 {2}job Выставка 2026~[0-9a-f-]{36}\n$/,
+    );
+    expect(lines.stdout.match(/AXELNAC_GUEST_NOT_FOUND/g)).toHaveLength(1);
 
     // The retry script finds the batch inside Redis as the worker counted it: the batch's failed
     // count goes down with the retry and up again when the delivery fails again, to 1, not 2.

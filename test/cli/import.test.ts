@@ -134,6 +134,8 @@ describe("axelnac-courier import", () => {
         source_id: "sms-a",
         batch_id: "expo-2026",
         reference: "REG-1",
+        // The row's line in the file (the header is line 1), for `failed list`.
+        file_line: 2,
       },
       // An empty source_id cell takes the default.
       {
@@ -142,8 +144,15 @@ describe("axelnac-courier import", () => {
         source_id: "sms-default",
         batch_id: "expo-2026",
         reference: "REG-2",
+        file_line: 3,
       },
-      { pid: "cid", password: "Pw-cid-3", source_id: "sms-c", batch_id: "expo-2026" },
+      {
+        pid: "cid",
+        password: "Pw-cid-3",
+        source_id: "sms-c",
+        batch_id: "expo-2026",
+        file_line: 4,
+      },
     ]);
     for (const job of imported) {
       expect(job.priority).toBe(IMPORT_LANE_PRIORITY);

@@ -22,6 +22,10 @@ describe("the job contract at its limits", () => {
     ["batch_id", "b".repeat(129), false],
     ["batch_id", "Выставка 2026", true],
     ["batch_id", "", false],
+    ["file_line", 1, true],
+    ["file_line", 0, false],
+    ["file_line", 2.5, false],
+    ["file_line", "2", false],
   ])("%s of %j characters: accepted %s", (field, value, accepted) => {
     expect(validateDeliveryJob({ ...valid, [field]: value }).ok).toBe(accepted);
   });
@@ -134,6 +138,12 @@ describe("the job contract's words", () => {
     [{ source_id: "" }, "invalid job: source_id: must not be empty"],
     [{ source_id: "s".repeat(256) }, "invalid job: source_id: must be at most 255 characters"],
     [{ batch_id: 7 }, "invalid job: batch_id: must be a string"],
+    [{ file_line: "2" }, "invalid job: file_line: must be a whole number from 1"],
+    [{ file_line: 0 }, "invalid job: file_line: must be a whole number from 1"],
+    [
+      { batch_id: "a:b" },
+      'invalid job: batch_id: holds ":": a batch id is made of letters, digits, single spaces between words and - _ .',
+    ],
   ])("%j is refused as %j", (change, reason) => {
     expect(validateDeliveryJob({ ...valid, ...change })).toMatchObject({ ok: false, reason });
   });
