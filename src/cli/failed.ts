@@ -8,6 +8,7 @@ import {
   selectFailedIds,
 } from "../batches/failed-jobs";
 import { loadConfig } from "../config/config";
+import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { createCommandLogger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
@@ -152,6 +153,12 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
     Boolean,
   ).length;
   if (chosen > 1) throw new UsageError("give only one of --batch, --id and --all");
+  // Looser than a new batch's rule: a plain producer's stored batch id is found as the worker counts it.
+  if (values.batch !== undefined && !isStoredBatchId(values.batch)) {
+    throw new UsageError(
+      `--batch: "${forTerminal(values.batch)}" ${batchIdProblem(values.batch) ?? "is not a batch id"}`,
+    );
+  }
   const selection: FailedSelection | undefined =
     values.batch !== undefined
       ? { batch: values.batch }

@@ -115,6 +115,15 @@ describe("a batch named in the operator's language, with a space", () => {
     );
   });
 
+  it.each([["list"], ["retry"], ["purge"]])(
+    "failed %s --batch refuses an id no job can carry, naming its problem",
+    async (action) => {
+      const refused = await runCli(["failed", action, "--batch", "Выставка:2026"], env);
+      expect(refused).toMatchObject({ code: 2, stdout: "" });
+      expect(refused.stderr).toMatch(/^failed: --batch: "Выставка:2026" holds ":"/);
+    },
+  );
+
   it("enqueue --batch takes the same ids, and refuses the same", async () => {
     const taken = await runCli(
       ["enqueue", "--pid", "guest-2", "--source-id", "sms", "--batch", "Ярмарка 1", "--json"],
