@@ -2,6 +2,8 @@
  * POST /api/v1/users/bulk_import (docs/axelnac-api.md §9): what the courier sends to create guest
  * accounts, and the appliance's answer read item by item. Pure, like classify.ts.
  */
+
+import { plural } from "../logging/plural";
 import { isRecord, truncate } from "./body";
 import {
   type CallContext,
@@ -72,7 +74,7 @@ export function classifyBulkImportReply(
   if (!Array.isArray(items) || items.length !== sent) {
     const got = Array.isArray(items) ? `${items.length} results` : "no list of results";
     return new UnexpectedResponseError(
-      `${describeCall(context)} answered ${reply.status} with ${got} for ${sent} guests`,
+      `${describeCall(context)} answered ${reply.status} with ${got} for ${plural(sent, "guest")}`,
       { operation: "bulk_import", status: reply.status },
     );
   }

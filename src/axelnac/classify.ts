@@ -2,6 +2,8 @@
  * The appliance's answer → an outcome. Pure: status, headers and body in; a token, a delivery or
  * an AxelnacError out (returned, not thrown), so every row of the table is unit-testable.
  */
+
+import { plural } from "../logging/plural";
 import { applianceMessage, isRecord, type ReplyBody, truncate } from "./body";
 import {
   AccessDeniedError,
@@ -47,7 +49,7 @@ export type CallContext =
 export function describeCall(context: CallContext): string {
   switch (context.operation) {
     case "bulk_import":
-      return `users bulk_import of ${context.guests} guest${context.guests === 1 ? "" : "s"}`;
+      return `users bulk_import of ${plural(context.guests, "guest")}`;
     case "send":
       return `send_user_credentials for pid ${JSON.stringify(context.pid)}`;
     case "user":

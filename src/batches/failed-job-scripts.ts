@@ -1,3 +1,4 @@
+import { IS_STORED_BATCH_ID_LUA } from "../jobs/batch-id-rule";
 import { bullmqFunction } from "../redis/bullmq-scripts";
 
 /*
@@ -15,20 +16,18 @@ export interface PerJobScript {
 
 /**
  * `batchOf(jobKey, jobId)`: the batch a job belongs to, as the worker counts it (src/jobs/job-id.ts,
- * `batchOfJob`): its data's batch_id when that is a valid one, else the start of its id.
+ * `batchOfJob`): its data's batch_id when `isStoredBatchId` takes it, else the start of its id.
  * `guestOf(jobKey, jobId)`: the guest the batch counts it for (src/worker/batch-counters.ts,
  * `guestOfJob`). Read inside Redis: nothing of the job's data, its password included, leaves it.
  */
-export const BATCH_OF = `
+export const BATCH_OF = `${IS_STORED_BATCH_ID_LUA}
 local function batchOf(jobKey, jobId)
   local raw = redis.call('HGET', jobKey, 'data')
   if raw then
     local ok, data = pcall(cjson.decode, raw)
     if ok and type(data) == 'table' then
       local batch = data['batch_id']
-      if type(batch) == 'string' and #batch <= 64 and string.find(batch, '^[%w%._%-]+$') then
-        return batch
-      end
+      if isStoredBatchId(batch) then return batch end
     end
   end
   local at = string.find(jobId, '~', 1, true)
@@ -101,7 +100,8 @@ return removeJob()
  * each cut to a bounded length. KEYS: the failed set, then each job's hash. ARGV: the longest pid,
  * reference or batch_id answered, in bytes; the longest reason; then each job's id. Answers, per
  * job, false when it is no longer failed, else { pid, reference, batch_id, failedReason,
- * finishedOn, the worker's count of failed attempts }, a field false when missing or not a string.
+ * finishedOn, the worker's count of failed attempts, file_line (0 when none) }, a field false
+ * when missing or not a string.
  */
 export const LIST_FAILED_JOBS = `
 local fieldBytes, reasonBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -121,10 +121,12 @@ for i = 2, #KEYS do
     local job = redis.call('HMGET', KEYS[i], 'data', 'failedReason', 'finishedOn', 'progress')
     local data = decoded(job[1])
     local attempts = decoded(job[4])['deliveryAttempts']
+    local line = data['file_line']
     answer = {
       cut(data['pid'], fieldBytes), cut(data['reference'], fieldBytes),
       cut(data['batch_id'], fieldBytes), cut(job[2], reasonBytes), job[3] or false,
       type(attempts) == 'number' and attempts or 0,
+      type(line) == 'number' and line or 0,
     }
   end
   answers[i - 1] = answer

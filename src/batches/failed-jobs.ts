@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
+import { reasonParts } from "../outcome";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { removeJobArgs, removeJobKeys, reprocessJobKeys } from "../redis/bullmq-scripts";
 import { type BatchKeys, deliverySetSuffix } from "./batch-keys";
@@ -21,8 +22,15 @@ export interface FailedJobView {
   pid: string | null;
   reference: string | null;
   attempts: number;
+  /** The whole reason, as the worker wrote it: `CODE: message`. */
   reason: string;
   failedAt: string | null;
+  /** The line of the file the delivery came from (import, onboard); null for other producers'. */
+  line: number | null;
+  /** The outcome code that leads the reason; null for a reason of BullMQ's own. */
+  code: string | null;
+  /** The reason without its code, said once: what the appliance (or the courier) said. */
+  message: string;
 }
 
 /** Failed jobs read per round trip by `listFailed`: bounds what Redis and the command hold at once. */
@@ -37,13 +45,17 @@ export const LISTED_FIELD_BYTES = 1_024;
 /** The longest failure reason `listFailed` reads, in bytes: ours are a few hundred at most. */
 export const LISTED_REASON_BYTES = 4_096;
 
-/** One job's answer to LIST_FAILED_JOBS: pid, reference, batch_id, reason, finishedOn, attempts. */
+/**
+ * One job's answer to LIST_FAILED_JOBS: pid, reference, batch_id, reason, finishedOn, attempts,
+ * file_line (0 for none).
+ */
 type ListedFields = [
   string | null,
   string | null,
   string | null,
   string | null,
   string | null,
+  number,
   number,
 ];
 
@@ -98,8 +110,9 @@ export async function readFailed(
 
 /** What `failed list` shows of a job: never its password. */
 function viewFailed(id: string, fields: ListedFields): FailedJobView {
-  const [pid, reference, batchId, reason, finishedOn, attempts] = fields;
+  const [pid, reference, batchId, reason, finishedOn, attempts, line] = fields;
   const failedAt = Number(finishedOn);
+  const { code, message } = reasonParts(reason ?? "");
   return {
     id,
     batch: batchOfJob({ id, data: { batch_id: batchId } }) ?? null,
@@ -110,6 +123,9 @@ function viewFailed(id: string, fields: ListedFields): FailedJobView {
     attempts: attempts + 1,
     reason: reason ?? "",
     failedAt: finishedOn && Number.isFinite(failedAt) ? new Date(failedAt).toISOString() : null,
+    line: Number.isInteger(line) && line > 0 ? line : null,
+    code: code ?? null,
+    message,
   };
 }
 

@@ -7,7 +7,7 @@ import {
 import { readBatchStatus, UnknownBatchError } from "../batches/batch-status";
 import { loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
-import { BATCH_ID_PATTERN } from "../jobs/job-schema";
+import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { createCommandLogger } from "../logging/logger";
 import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
@@ -87,8 +87,10 @@ const BATCH_COMMAND_LINE: CommandLine<{ action: Action; batch: string }> = {
       );
     }
     if (batch === undefined) throw new UsageError(`${action} needs a batch id`);
-    if (!BATCH_ID_PATTERN.test(batch)) {
-      throw new UsageError(`"${forTerminal(batch)}" is not a batch id`);
+    if (!isStoredBatchId(batch)) {
+      throw new UsageError(
+        `"${forTerminal(batch)}" ${batchIdProblem(batch) ?? "is not a batch id"}`,
+      );
     }
     if (rest.length > 0) {
       throw new UsageError(`unexpected arguments: ${forTerminal(rest.join(" "))}`);

@@ -6,6 +6,7 @@ import { readFailed } from "../batches/failed-jobs";
 import { BUILT_IN_SIMULATOR, type Config, loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
 import { createCommandLogger, type Logger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { redactRedisUrl } from "../redis/connection";
 import { deleteKeysStartingWith } from "../redis/delete-keys";
 import { type Simulator, startSimulator } from "../simulator";
@@ -82,7 +83,7 @@ async function demo(
 
   const run = newDemoRun(config);
   out(
-    `axelnac-courier demo: ${options.guests} sample guests, ${options.workers} delivery worker${options.workers === 1 ? "" : "s"}`,
+    `axelnac-courier demo: ${plural(options.guests, "sample guest")}, ${plural(options.workers, "delivery worker")}`,
   );
   out(`  redis       ${describeRedis(redis)}`);
   out(`  queue       ${run.queueName} (the demo's own; removed at the end)`);

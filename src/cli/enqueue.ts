@@ -31,7 +31,12 @@ options:
   --send-at TIME     deliver no earlier than TIME, ISO 8601 with a time zone:
                      2025-06-01T09:30:00+02:00 or 2025-06-01T07:30:00Z
   --resend           send even if the same password went to PID within DUPLICATE_WINDOW
+  --json             print the result as one JSON object: jobId, duplicate, pid, batch
   --help             show this help
+
+The result is one line on stdout: "enqueued delivery JOB for PID [in batch ID]" (the job id is
+its third word), "duplicate: …" when the same delivery is already enqueued, or JSON with --json.
+Log lines go to stderr: readable on a terminal, JSON otherwise (LOG_FORMAT chooses).
 
 Exit status: 0 enqueued (or already enqueued), 1 Redis failure, 2 bad arguments, 130 cancelled.`;
 
@@ -44,6 +49,7 @@ const FLAGS = {
   priority: { type: "string" },
   "send-at": { type: "string" },
   resend: { type: "boolean" },
+  json: { type: "boolean" },
   help: { type: "boolean" },
 } as const;
 
@@ -100,7 +106,7 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
 
   // stdout carries the one result line scripts read; logs go to stderr.
   io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
+  const logger = createCommandLogger(config.log.level, io.stderr, config.log.format);
   let connected: Awaited<ReturnType<typeof connectDeliveryProducer>> | undefined;
   try {
     connected = await connectDeliveryProducer(config, logger, {
@@ -108,10 +114,11 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
       answerTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
     });
     const result = await connected.producer.enqueue({ ...fields, password }, request.options);
+    const window = formatDuration(config.producer.duplicateWindowMs);
     io.stdout.write(
-      result.duplicate
-        ? `duplicate: ${forTerminal(request.pid)} was already enqueued as job ${result.jobId} within the duplicate window (${formatDuration(config.producer.duplicateWindowMs)}); use --resend to send again\n`
-        : `enqueued job ${forTerminal(result.jobId)} for ${forTerminal(request.pid)}\n`,
+      request.json
+        ? `${JSON.stringify({ jobId: result.jobId, duplicate: result.duplicate, pid: request.pid, batch: request.batch ?? null })}\n`
+        : `${describeEnqueued(result, request, window)}\n`,
     );
     return EXIT.ok;
   } catch (error) {
@@ -125,12 +132,28 @@ export async function runEnqueue(argv: string[], io: EnqueueIo): Promise<number>
   }
 }
 
+/** `enqueued delivery expo~1a2b… for jdoe in batch expo`, or why nothing new was enqueued. */
+function describeEnqueued(
+  result: { jobId: string; duplicate: boolean },
+  request: EnqueueRequest,
+  duplicateWindow: string,
+): string {
+  const pid = forTerminal(request.pid);
+  const jobId = forTerminal(result.jobId);
+  if (result.duplicate) {
+    return `duplicate: ${pid} was already enqueued as job ${jobId} within the duplicate window (${duplicateWindow}); use --resend to send again`;
+  }
+  const batch = request.batch === undefined ? "" : ` in batch ${forTerminal(request.batch)}`;
+  return `enqueued delivery ${jobId} for ${pid}${batch}`;
+}
+
 interface EnqueueRequest {
   pid: string;
   sourceId: string | undefined;
   password: string | undefined;
   reference: string | undefined;
   batch: string | undefined;
+  json: boolean;
   options: EnqueueOptions;
 }
 
@@ -154,6 +177,7 @@ function parseFlags(argv: string[]): EnqueueRequest | "help" {
     password: values.password,
     reference: values.reference,
     batch: values.batch,
+    json: values.json ?? false,
     options,
   };
 }

@@ -10,8 +10,10 @@ import {
 import { rewriteSources } from "../batches/source-change";
 import { loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
+import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { deliveryJobSchema } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
@@ -22,7 +24,8 @@ export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [-
        axelnac-courier failed retry (--batch ID | --id JOB | --all) [--source-id S]
        axelnac-courier failed purge (--batch ID | --id JOB | --all)
 
-list   the failed deliveries, newest first: job id, pid, reference, attempts, reason
+list   the failed deliveries, newest first: when each failed (local time), the file line it came
+       from, reference, pid, outcome code and message, attempts, job id (--json: every field)
 retry  send them round again, each with a fresh set of attempts; --source-id S: with this SMS
        source instead of theirs (a batch sent with a wrong one)
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
@@ -34,7 +37,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
 
   const config = loadConfig();
   io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
+  const logger = createCommandLogger(config.log.level, io.stderr, config.log.format);
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger, { readOnly: action === "list" });
@@ -97,17 +100,31 @@ async function printFailed(
   else if (listed === 0) io.stdout.write("no failed deliveries\n");
 }
 
-/** `expo~1a2b  pid jdoe  reference REG-7  attempts 3  AXELNAC_GUEST_NOT_FOUND: …` */
+/**
+ * `2026-12-03 14:05  line 7  reference REG-7  pid jdoe  AXELNAC_GUEST_NOT_FOUND  send … 404 …
+ * attempts 3  job expo~1a2b…`: what an operator fixes first leads, the job id (for `--id`) ends.
+ */
 function describeFailed(v: FailedJobView): string {
+  const failedAt = v.failedAt === null ? "-" : localMinute(new Date(v.failedAt));
+  const line = v.line === null ? "-" : String(v.line);
   const pid = v.pid === null ? "?" : forTerminal(v.pid);
   const reference = v.reference === null ? "-" : forTerminal(v.reference);
-  const reason = forTerminal(v.reason, SENTENCE_LIMIT);
-  return `${forTerminal(v.id)}  pid ${pid}  reference ${reference}  attempts ${v.attempts}  ${reason}`;
+  const outcome = forTerminal(
+    v.code === null ? v.message : `${v.code}  ${v.message}`,
+    SENTENCE_LIMIT,
+  );
+  return `${failedAt}  line ${line}  reference ${reference}  pid ${pid}  ${outcome}  attempts ${v.attempts}  job ${forTerminal(v.id)}`;
+}
+
+/** `2026-12-03 14:05` in the local time zone: ISO 8601's order, to the minute. */
+function localMinute(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`;
 }
 
 /** `retried 40 failed deliveries (2 no longer failed: …)` */
 function describeChange(action: "retry" | "purge", { changed, gone }: FailedJobsChange): string {
-  const done = `${action === "retry" ? "retried" : "purged"} ${changed} failed deliver${changed === 1 ? "y" : "ies"}`;
+  const done = `${action === "retry" ? "retried" : "purged"} ${plural(changed, "failed delivery", "failed deliveries")}`;
   if (gone === 0) return done;
   return `${done} (${gone} no longer failed when their turn came: retried or purged meanwhile by someone else, or expired)`;
 }
@@ -169,6 +186,12 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
     Boolean,
   ).length;
   if (chosen > 1) throw new UsageError("give only one of --batch, --id and --all");
+  // Looser than a new batch's rule: a plain producer's stored batch id is found as the worker counts it.
+  if (values.batch !== undefined && !isStoredBatchId(values.batch)) {
+    throw new UsageError(
+      `--batch: "${forTerminal(values.batch)}" ${batchIdProblem(values.batch) ?? "is not a batch id"}`,
+    );
+  }
   const selection: FailedSelection | undefined =
     values.batch !== undefined
       ? { batch: values.batch }

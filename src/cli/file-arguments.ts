@@ -1,5 +1,6 @@
 import type { CsvReadOptions } from "../import/csv";
-import { BATCH_ID_PATTERN } from "../jobs/job-schema";
+import { batchIdProblem } from "../jobs/batch-id-rule";
+import { forTerminal } from "../logging/terminal-text";
 import { UsageError } from "./command";
 
 /**
@@ -21,10 +22,9 @@ export function readFileArguments(
         : `one FILE at a time, got ${positionals.length}`,
     );
   }
-  if (values.batch !== undefined && !BATCH_ID_PATTERN.test(values.batch)) {
-    throw new UsageError(
-      `--batch: "${values.batch}" is not 1 to 64 letters, digits, dots, dashes or underscores`,
-    );
+  const batchProblem = values.batch === undefined ? undefined : batchIdProblem(values.batch);
+  if (batchProblem) {
+    throw new UsageError(`--batch: "${forTerminal(values.batch ?? "")}" ${batchProblem}`);
   }
   const csv: CsvReadOptions = {};
   if (values.delimiter !== undefined)

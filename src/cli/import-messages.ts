@@ -7,6 +7,7 @@ import { formatDuration } from "../config/duration";
 import { CsvError, InvalidCsvOptionError } from "../import/csv";
 import { type ImportCounts, type ImportResult, ImportSetupError } from "../import/importer";
 import type { JobProblem } from "../jobs/job-schema";
+import { plural } from "../logging/plural";
 import { UsageError } from "./command";
 
 export const IMPORT_USAGE = `usage: axelnac-courier import FILE [options]
@@ -152,13 +153,9 @@ export function advice(
 
 /** The one line on stdout: `batch ID: N rows, E enqueued, D duplicates skipped, R rejected`. */
 export function summary(batchId: string, counts: ImportCounts, dryRun: boolean): string {
-  const head = `batch ${batchId}: ${counts.rows} rows`;
+  const head = `batch ${batchId}: ${plural(counts.rows, "row")}`;
   if (dryRun) {
     return `${head}, ${counts.enqueued} valid, ${counts.rejected} rejected (dry run: nothing enqueued, duplicates not checked)`;
   }
-  return `${head}, ${counts.enqueued} enqueued, ${counts.duplicates} duplicates skipped, ${counts.rejected} rejected`;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
+  return `${head}, ${counts.enqueued} enqueued, ${plural(counts.duplicates, "duplicate")} skipped, ${counts.rejected} rejected`;
 }

@@ -1,4 +1,5 @@
 import type { ImportCounts } from "../import/importer";
+import { plural } from "../logging/plural";
 import { RateMeter, shareBar, timeLeft } from "./progress-bar";
 
 /** What the display reads on each tick. */
@@ -74,7 +75,7 @@ export class ImportProgress {
     const { totalBytes } = this.#source;
     const read = this.#source.bytesRead();
     const eta = timeLeft(read, totalBytes, byteRate);
-    return `${shareBar(read, totalBytes, BAR_WIDTH)}  ${this.#source.counts.rows} rows  ${Math.round(rowRate)} rows/s${eta ? `  ${eta}` : ""}`;
+    return `${shareBar(read, totalBytes, BAR_WIDTH)}  ${plural(this.#source.counts.rows, "row")}  ${Math.round(rowRate)} rows/s${eta ? `  ${eta}` : ""}`;
   }
 
   #clearBar(): void {
@@ -88,7 +89,7 @@ export class ImportProgress {
 export function describeProgress(counts: ImportCounts, rowRate: number, dryRun: boolean): string {
   const rate = `${Math.round(rowRate)} rows/s`;
   if (dryRun) {
-    return `checked ${counts.rows} rows (${counts.enqueued} valid, ${counts.rejected} rejected), ${rate}`;
+    return `checked ${plural(counts.rows, "row")} (${counts.enqueued} valid, ${counts.rejected} rejected), ${rate}`;
   }
-  return `imported ${counts.rows} rows (${counts.enqueued} enqueued, ${counts.duplicates} duplicates, ${counts.rejected} rejected), ${rate}`;
+  return `imported ${plural(counts.rows, "row")} (${counts.enqueued} enqueued, ${plural(counts.duplicates, "duplicate")}, ${counts.rejected} rejected), ${rate}`;
 }

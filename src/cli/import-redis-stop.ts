@@ -5,6 +5,7 @@
 import { formatDuration } from "../config/duration";
 import type { ImportCounts } from "../import/importer";
 import { type RedisStop, unsettledRows } from "../import/redis-stop";
+import { plural } from "../logging/plural";
 
 /** The lines after `failed: CODE: …`, one sentence a line. */
 export function redisStopAccount(
@@ -63,14 +64,14 @@ export function redisStopAccount(
 export function stoppedSummary(batchId: string, counts: ImportCounts, stop: RedisStop): string {
   const notEnqueued = (stop.refused?.rows ?? 0) + stop.notAttempted.rows;
   return (
-    `batch ${batchId}: ${counts.rows + unsettledRows(stop)} rows, ${counts.enqueued} enqueued, ` +
-    `${counts.duplicates} duplicates skipped, ${counts.rejected} rejected, ` +
+    `batch ${batchId}: ${rows(counts.rows + unsettledRows(stop))}, ${counts.enqueued} enqueued, ` +
+    `${plural(counts.duplicates, "duplicate")} skipped, ${counts.rejected} rejected, ` +
     `${stop.unconfirmed?.rows ?? 0} unconfirmed, ${notEnqueued} not enqueued`
   );
 }
 
 function rows(count: number): string {
-  return `${count} ${count === 1 ? "row" : "rows"}`;
+  return plural(count, "row");
 }
 
 function lineSpan({ firstLine, lastLine }: { firstLine: number; lastLine: number }): string {

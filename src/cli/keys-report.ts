@@ -1,7 +1,7 @@
 import type { KeyStatus } from "../key-rotation/key-status";
 import type { KeyRotation } from "../key-rotation/rotate-keys";
 import { RESTING_STATES, STORED_STATES } from "../key-rotation/stored-jobs";
-
+import { plural } from "../logging/plural";
 import { forTerminal } from "../logging/terminal-text";
 
 const number = new Intl.NumberFormat("en-US");
@@ -65,21 +65,23 @@ export function describeRotation(rotation: KeyRotation): string {
       `  token       ${token.resealed > 0 ? `${token.resealed} re-sealed` : "nothing to re-seal"}`,
     );
   if (jobs.changedMeanwhile > 0) {
-    lines.push(`${number.format(jobs.changedMeanwhile)} jobs finished while being re-sealed`);
+    lines.push(
+      `${plural(jobs.changedMeanwhile, "job", "jobs", number.format)} finished while being re-sealed`,
+    );
   }
   for (const [id, n] of Object.entries(jobs.keyMissing)) {
     lines.push(
-      `not re-sealed: ${number.format(n)} jobs under ${forTerminal(id)}, which JOB_ENCRYPTION_KEYS lacks: add ${forTerminal(id)} to the ring (after the active key) and run again`,
+      `not re-sealed: ${plural(n, "job", "jobs", number.format)} under ${forTerminal(id)}, which JOB_ENCRYPTION_KEYS lacks: add ${forTerminal(id)} to the ring (after the active key) and run again`,
     );
   }
   if (jobs.unauthentic > 0) {
     lines.push(
-      `not re-sealed: ${number.format(jobs.unauthentic)} jobs whose ciphertext does not authenticate (they fail with COURIER_CIPHERTEXT_INVALID)`,
+      `not re-sealed: ${plural(jobs.unauthentic, "job", "jobs", number.format)} whose ciphertext does not authenticate (they fail with COURIER_CIPHERTEXT_INVALID)`,
     );
   }
   if (token.unreadable > 0) {
     lines.push(
-      `${token.unreadable} stored token(s) could not be opened: replaced at the next login`,
+      `${plural(token.unreadable, "stored token")} could not be opened: replaced at the next login`,
     );
   }
   if (rotation.removedGeneratedDuplicateKeySecret) {

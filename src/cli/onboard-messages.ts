@@ -2,7 +2,10 @@
  * What `axelnac-courier onboard` says: the usage, the advice after a run (the command leads each
  * line with `onboard: `), and the one summary line on stdout.
  */
+
+import { plural } from "../logging/plural";
 import type { OnboardingResult } from "../onboard/onboarding";
+import { shellWord } from "./shell-word";
 
 export const ONBOARD_USAGE = `usage: axelnac-courier onboard FILE [options]
 
@@ -51,11 +54,11 @@ so far are queued).`;
 
 /** The one line on stdout: `batch ID: N rows, G guests queued, R rejected`. */
 export function onboardSummary(batchId: string, result: OnboardingResult, dryRun: boolean): string {
-  const head = `batch ${batchId}: ${result.rows} rows`;
+  const head = `batch ${batchId}: ${plural(result.rows, "row")}`;
   if (dryRun) {
     return `${head}, ${result.enqueued} valid, ${result.rejected} rejected (dry run: nothing created)`;
   }
-  return `${head}, ${result.enqueued} guests queued, ${result.rejected} rejected`;
+  return `${head}, ${plural(result.enqueued, "guest")} queued, ${result.rejected} rejected`;
 }
 
 /** What the organiser does next, one sentence a line. */
@@ -79,13 +82,15 @@ export function onboardAdvice(
   const badRows = result.rejected - (result.stoppedBy ? 1 : 0);
   if (badRows > 0 && choices.rejects !== undefined) {
     lines.push(
-      `${badRows} rejected row${badRows === 1 ? " is" : "s are"} in ${choices.rejects}: fix them there and onboard that file`,
+      `${plural(badRows, "rejected row is", "rejected rows are")} in ${choices.rejects}: fix them there and onboard that file`,
     );
   } else if (badRows > 0) {
     lines.push("to get the rejected rows in a file to fix, add --rejects FILE and onboard again");
   }
   if (!choices.dryRun && result.enqueued > 0) {
-    lines.push(`follow it with: axelnac-courier status --batch ${choices.batchId} --watch`);
+    lines.push(
+      `follow it with: axelnac-courier status --batch ${shellWord(choices.batchId)} --watch`,
+    );
   }
   return lines;
 }

@@ -5,6 +5,7 @@ import { generateBatchId } from "../import/batch-id";
 import { RejectsFile } from "../import/rejects-file";
 import { type GuestAccountsJob, ONBOARDING_JOB_PRIORITY } from "../jobs/guest-accounts-job";
 import type { Logger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { escapeControls } from "../logging/terminal-text";
 import { type Onboarding, type OnboardingResult, openOnboarding } from "../onboard/onboarding";
 import { writeGuestAccounts } from "../producer/guest-accounts-writer";
@@ -144,7 +145,7 @@ class OnboardCommand {
       progress.stop();
       reportFailure(io, error);
       this.#say(
-        `${onboarding.counts.enqueued} guests were queued before the failure, up to line ${onboarding.lastLine}; once it is fixed, onboard the file again: guests already created are left as they are`,
+        `${plural(onboarding.counts.enqueued, "guest was", "guests were")} queued before the failure, up to line ${onboarding.lastLine}; once it is fixed, onboard the file again: guests already created are left as they are`,
       );
       io.stdout.write(
         `${onboardSummary(this.batchId, { ...onboarding.counts }, request.dryRun)}\n`,

@@ -8,7 +8,9 @@ import {
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
 import { describeQueueTarget } from "../config/queue-target";
+import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { createCommandLogger } from "../logging/logger";
+import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
@@ -119,6 +121,11 @@ function parse(argv: string[]): StatusRequest | "help" {
   }
   if (values.help) return "help";
   const { batch, watch, json } = values;
+  if (batch !== undefined && !isStoredBatchId(batch)) {
+    throw new UsageError(
+      `--batch: "${forTerminal(batch)}" ${batchIdProblem(batch) ?? "is not a batch id"}`,
+    );
+  }
   return { batch, watch, json, intervalMs: Math.max(100, interval) };
 }
 

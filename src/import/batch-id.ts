@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 /**
  * A batch id for an import (or an onboarding) the admin did not name: `import-20261130-0215-ab12`, the local date
  * and time (what the admin will remember) and 4 random hex digits, so that two imports started
- * in the same minute still differ. Fits BATCH_ID_PATTERN.
+ * in the same minute still differ. A valid batch id (src/jobs/batch-id-rule.ts).
  */
 export function generateBatchId(now = new Date(), kind: "import" | "onboard" = "import"): string {
   const two = (n: number) => String(n).padStart(2, "0");

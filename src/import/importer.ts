@@ -283,11 +283,13 @@ export class RegistrationImport {
     if (source_id === undefined) {
       return `${this.#label("source_id")} is empty and no default is set (--source-id or AXELNAC_SOURCE_ID)`;
     }
-    const data: Record<string, string> = {
+    const data: Record<string, string | number> = {
       pid: row.pid,
       password: row.password,
       source_id,
       batch_id: this.#settings.batchId,
+      // For `failed list`: the row to fix when the appliance refuses this delivery.
+      file_line: row.line,
     };
     if (row.reference !== undefined) data.reference = row.reference;
     const validation = validateDeliveryJob(data);

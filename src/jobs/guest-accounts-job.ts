@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { isSealed, type KeyRing, open, seal, sealedKeyId } from "../secrets";
+import { isBatchId } from "./batch-id-rule";
 import type { JobSecrets } from "./job-password";
 import { passwordAad } from "./job-password";
-import { BATCH_ID_PATTERN, PID_PATTERN } from "./job-schema";
+import { PID_PATTERN } from "./job-schema";
 
 /**
  * An onboarding job: a group of guests whose accounts the worker creates on the appliance
@@ -54,7 +55,7 @@ const resultSchema = z.discriminatedUnion("outcome", [
 ]);
 
 export const guestAccountsJobSchema = z.object({
-  batch_id: z.string().regex(BATCH_ID_PATTERN),
+  batch_id: z.string().refine(isBatchId),
   source_id: z.string().min(1).max(255),
   /** This onboarding run's mark, left in the notes of every guest it creates. */
   run: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),

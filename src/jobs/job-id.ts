@@ -1,8 +1,9 @@
-import { BATCH_ID_PATTERN } from "./job-schema";
+import { isStoredBatchId } from "./batch-id-rule";
 
 /**
  * Jobs of a batch carry its id at the front of their job id, so that counting a batch's active
- * or scheduled jobs reads ids only, never each job's data. `~` cannot occur in a batch id.
+ * or scheduled jobs reads ids only, never each job's data. `~` cannot occur in a batch id
+ * (src/jobs/batch-id-rule.ts).
  */
 export const BATCH_JOB_ID_SEPARATOR = "~";
 
@@ -21,7 +22,7 @@ export function batchOfJobId(jobId: string): string | undefined {
  */
 export function batchOfJob(job: { id?: string | undefined; data?: unknown }): string | undefined {
   const fromData = (job.data as { batch_id?: unknown } | undefined)?.batch_id;
-  if (typeof fromData === "string" && BATCH_ID_PATTERN.test(fromData)) return fromData;
+  if (typeof fromData === "string" && isStoredBatchId(fromData)) return fromData;
   return job.id ? batchOfJobId(job.id) : undefined;
 }
 

@@ -1,10 +1,15 @@
 import { z } from "zod";
+import { batchIdProblem } from "./batch-id-rule";
 
 /** PacketFence's rule for a person's id (lib/pf/person.pm). */
 export const PID_PATTERN = /^[a-zA-Z0-9\-_.@/\\]+$/;
 
-/** Batch ids go into job ids and Redis keys: a small alphabet keeps both unambiguous. */
-export const BATCH_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * What a pid that breaks PID_PATTERN is told. It says whose rule it is: batch ids take any
+ * letter, so "may only contain letters" alone would puzzle someone whose pid is "гость".
+ */
+export const PID_RULE =
+  "AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)";
 
 /**
  * A string field: a missing one "is required", one of another type "must be a string". The error
@@ -21,10 +26,7 @@ const TOO_LONG = "must be at most 255 characters";
  * this one schema. Unknown fields are ignored, so a producer may carry its own bookkeeping.
  */
 export const deliveryJobSchema = z.object({
-  pid: text()
-    .min(1, "must not be empty")
-    .max(255, TOO_LONG)
-    .regex(PID_PATTERN, "may only contain letters, digits and - _ . @ / \\"),
+  pid: text().min(1, "must not be empty").max(255, TOO_LONG).regex(PID_PATTERN, PID_RULE),
   // A blank at either end cannot be seen in the SMS, so the guest would not type it: refused
   // rather than trimmed, since trimming would change the credential the appliance sets.
   password: text()
@@ -36,9 +38,21 @@ export const deliveryJobSchema = z.object({
     ),
   source_id: text().min(1, "must not be empty").max(255, TOO_LONG),
   batch_id: text()
-    .regex(BATCH_ID_PATTERN, "must be 1 to 64 letters, digits, dots, dashes or underscores")
+    .check((context) => {
+      const problem = batchIdProblem(context.value);
+      if (problem) context.issues.push({ code: "custom", message: problem, input: context.value });
+    })
     .optional(),
   reference: text().max(255, TOO_LONG).optional(),
+  /**
+   * The line of the file the job was read from (`import`, and the SMS of a guest `onboard` read),
+   * so that `failed list` can point at the row to fix. Not a secret.
+   */
+  file_line: z
+    .number({ error: "must be a whole number from 1" })
+    .int("must be a whole number from 1")
+    .min(1, "must be a whole number from 1")
+    .optional(),
 });
 
 export type DeliveryJob = z.output<typeof deliveryJobSchema>;

@@ -40,7 +40,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   const usePretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true);
-  return usePretty ? pino(base, prettyOnStdout()) : pino(base);
+  return usePretty ? pino(base, prettyOn(pino.destination({ fd: 1, sync: true }))) : pino(base);
 }
 
 /**
@@ -49,12 +49,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * or reorder text. JSON lines need no such step: JSON escapes every control character, so a value
  * stays one line, and keeps its whole, exact text for the machines that read it.
  */
-function prettyOnStdout(): DestinationStream {
+function prettyOn(stream: { write(text: string): unknown }): DestinationStream {
   const prettify = prettyFactory({ colorize: true, translateTime: "SYS:HH:MM:ss.l" });
-  const stdout = pino.destination({ fd: 1, sync: true });
   return {
     write(line: string) {
-      stdout.write(prettify(safeRecord(JSON.parse(line) as Record<string, unknown>)));
+      stream.write(prettify(safeRecord(JSON.parse(line) as Record<string, unknown>)));
     },
   };
 }
@@ -67,14 +66,20 @@ export function safeRecord(record: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * For one-shot commands whose stdout carries the result a script reads: JSON log lines go to the
- * given stream (stderr) instead.
+ * For one-shot commands whose stdout carries the result a script reads: log lines go to the given
+ * stream (stderr) instead, pretty when it is a terminal and `format` (LOG_FORMAT) is auto, or
+ * when it is pretty; JSON otherwise, for the programs that read them.
  */
-export function createCommandLogger(level: string, stream: NodeJS.WritableStream): Logger {
+export function createCommandLogger(
+  level: string,
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  format: LogFormat = "json",
+): Logger {
+  const pretty = format === "pretty" || (format === "auto" && stream.isTTY === true);
   return createLogger({
     level,
-    format: "json",
-    destination: stream as unknown as DestinationStream,
+    format,
+    destination: pretty ? prettyOn(stream) : (stream as unknown as DestinationStream),
   });
 }
 

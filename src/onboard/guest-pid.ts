@@ -1,5 +1,5 @@
 import { isBuiltInPid } from "../axelnac/guest-rules";
-import { PID_PATTERN } from "../jobs/job-schema";
+import { PID_PATTERN, PID_RULE } from "../jobs/job-schema";
 import { quoteCell } from "./cell-quote";
 
 /**
@@ -20,7 +20,6 @@ export type PidResult = { ok: true; pid: string } | { ok: false; reason: string 
 const PID_LIMIT = 255;
 /** Room a prefix leaves for the guest's part: an E.164 number has up to 15 digits, an address more. */
 const PREFIX_LIMIT = 200;
-const PID_CHARACTERS = "may only contain letters, digits and - _ . @ / \\";
 
 /** The pid of a guest by the rule, or why the guest has none. */
 export function guestPid(guest: { e164: string; email?: string }, options: PidOptions): PidResult {
@@ -46,7 +45,7 @@ export function pidProblem(pid: string): string | undefined {
   if (pid.length > PID_LIMIT) {
     return `the pid would be ${pid.length} characters; the appliance takes at most ${PID_LIMIT}`;
   }
-  if (!PID_PATTERN.test(pid)) return `the pid ${quoteCell(pid)} ${PID_CHARACTERS}`;
+  if (!PID_PATTERN.test(pid)) return `the pid ${quoteCell(pid)}: ${PID_RULE}`;
   if (isBuiltInPid(pid)) return `the pid ${quoteCell(pid)} is a built-in user of the appliance`;
   return undefined;
 }
@@ -60,6 +59,6 @@ export function checkPidPrefix(prefix: string): { ok: true } | { ok: false; reas
       reason: `is ${prefix.length} characters; at most ${PREFIX_LIMIT}, so that a pid stays within ${PID_LIMIT}`,
     };
   }
-  if (!PID_PATTERN.test(prefix)) return { ok: false, reason: PID_CHARACTERS };
+  if (!PID_PATTERN.test(prefix)) return { ok: false, reason: PID_RULE };
   return { ok: true };
 }

@@ -1,5 +1,6 @@
 import { CsvError } from "../import/csv/errors";
 import type { CsvHeader } from "../import/csv/read";
+import { plural } from "../logging/plural";
 import { forTerminal } from "../logging/terminal-text";
 import {
   KNOWN_HEADERS,
@@ -186,8 +187,5 @@ function describeHeader(header: CsvHeader): string {
   const shown = header.names.slice(0, NAMES_SHOWN).map(quoted);
   if (count > NAMES_SHOWN) shown.push(`… ${count - NAMES_SHOWN} more`);
   const delimiter = header.delimiter === "\t" ? "tab" : JSON.stringify(header.delimiter);
-  return (
-    `The header has ${count} column${count === 1 ? "" : "s"} separated by ${delimiter}: ` +
-    shown.join(", ")
-  );
+  return `The header has ${plural(count, "column")} separated by ${delimiter}: ${shown.join(", ")}`;
 }

@@ -92,3 +92,16 @@ const LEADING_CODE = /^([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+): /;
 export function reasonCode(reason: string): string | undefined {
   return LEADING_CODE.exec(reason)?.[1];
 }
+
+/**
+ * A reason as a person reads it: its code once, and the words after it. The messages of the
+ * appliance's errors end with their code in brackets, for log lines that show no code field;
+ * beside the code, that is said twice: `X: send rejected: 404 no such user (X) (gave up after
+ * 3 attempts)` reads `send rejected: 404 no such user (gave up after 3 attempts)`.
+ */
+export function reasonParts(reason: string): { code: string | undefined; message: string } {
+  const code = reasonCode(reason);
+  if (code === undefined) return { code, message: reason };
+  const message = reason.slice(code.length + 2).replaceAll(` (${code})`, "");
+  return { code, message };
+}

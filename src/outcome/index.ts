@@ -8,5 +8,6 @@ export {
   isFailure,
   isFailureClass,
   reasonCode,
+  reasonParts,
   toFailure,
 } from "./failure";

@@ -18,6 +18,7 @@ import type { JobSecrets } from "../jobs/job-password";
 import type { DeliveryJob } from "../jobs/job-schema";
 import { failedAttempts } from "../jobs/progress";
 import type { Logger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { type Failure, failureReason, toFailure } from "../outcome";
 import { callWithToken } from "../token";
 import type { TokenManager } from "../token/token-manager";
@@ -144,7 +145,7 @@ export function createAccountProcessor(deps: AccountDeps) {
       return retryLater(current, {
         code: "AXELNAC_SERVER_ERROR",
         failureClass: "retryable",
-        message: `${unanswered.length} guest${unanswered.length === 1 ? "" : "s"} not saved yet (line ${first.guest.line}: ${first.reason})`,
+        message: `${plural(unanswered.length, "guest")} not saved yet (line ${first.guest.line}: ${first.reason})`,
       } satisfies Failure);
     }
     if (refused.size > 0) {
@@ -254,6 +255,7 @@ function deliveriesOf(
         source_id: data.source_id,
         batch_id: data.batch_id,
         reference: `line ${guest.line}`,
+        file_line: guest.line,
       },
     ];
   });
@@ -280,6 +282,6 @@ function refusalReason(refused: Map<OnboardedGuest, string>): string {
   const more = refused.size > shown.length ? `; and ${refused.size - shown.length} more` : "";
   return failureReason({
     code: "AXELNAC_GUEST_REFUSED",
-    message: `${refused.size} guest${refused.size === 1 ? "" : "s"} refused by the appliance: ${shown.join("; ")}${more}`,
+    message: `${plural(refused.size, "guest")} refused by the appliance: ${shown.join("; ")}${more}`,
   });
 }

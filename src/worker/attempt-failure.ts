@@ -1,6 +1,7 @@
 import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bullmq";
 import type { DeliveryProgress } from "../jobs/progress";
 import type { Logger } from "../logging/logger";
+import { plural } from "../logging/plural";
 import { type Failure, failureReason } from "../outcome";
 import type { FleetPause } from "./fleet-pause";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy";
@@ -79,9 +80,11 @@ export function createFailureHandler(deps: AttemptFailureDeps) {
     if (attempt >= deps.policy.attempts) {
       log.error(
         { outcome: "failed", code: failure.code, attempt },
-        `giving up after ${attempt} attempts: ${reason}`,
+        `giving up after ${plural(attempt, "attempt")}: ${reason}`,
       );
-      throw new UnrecoverableError(failureReason(failure, `gave up after ${attempt} attempts`));
+      throw new UnrecoverableError(
+        failureReason(failure, `gave up after ${plural(attempt, "attempt")}`),
+      );
     }
     const delayMs = retryDelayMs(deps.policy, attempt);
     log.info(

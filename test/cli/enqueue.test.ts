@@ -1,10 +1,13 @@
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { Queue } from "bullmq";
 import { runEnqueue } from "../../src/cli/enqueue";
 import { CANCELLED, PasswordInputError, readPassword } from "../../src/cli/read-password";
 import { runCli, stderrBeyondTarget } from "../support/cli";
 import { expectNoSecrets } from "../support/log-sink";
+import { REPO_ROOT } from "../support/processes";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
 describe("axelnac-courier enqueue", () => {
@@ -48,7 +51,7 @@ describe("axelnac-courier enqueue", () => {
         .map((line) => JSON.parse(line).msg),
     ).toEqual(["credential delivery enqueued"]);
     const [, jobId = ""] =
-      new RegExp(`^enqueued job ${JOB_ID} for jdoe\\n$`).exec(first.stdout) ?? [];
+      new RegExp(`^enqueued delivery ${JOB_ID} for jdoe\\n$`).exec(first.stdout) ?? [];
     const job = await queue.getJob(jobId);
     // AXELNAC_SOURCE_ID is the default source.
     expect(job?.data).toEqual({
@@ -67,13 +70,73 @@ describe("axelnac-courier enqueue", () => {
     const resent = await runCli(["enqueue", "--pid", "jdoe", "--resend"], env, PASSWORD);
     expect(resent.code).toBe(0);
     const [, resentId] =
-      new RegExp(`^enqueued job ${JOB_ID} for jdoe\\n$`).exec(resent.stdout) ?? [];
+      new RegExp(`^enqueued delivery ${JOB_ID} for jdoe\\n$`).exec(resent.stdout) ?? [];
     expect(resentId).not.toBe(jobId);
     expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 2 });
 
     for (const result of [first, again, resent]) {
       expectNoSecrets(result.stdout + result.stderr, [PASSWORD]);
     }
+  });
+
+  it("--json prints the result as one JSON object, a duplicate too", async () => {
+    const args = ["enqueue", "--pid", "json-guest", "--batch", "Ярмарка 1", "--json"];
+    const first = await runCli(args, env, `${PASSWORD}\n`);
+    expect(first.code).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result).toEqual({
+      jobId: expect.stringMatching(/^Ярмарка 1~[0-9a-f-]{36}$/),
+      duplicate: false,
+      pid: "json-guest",
+      batch: "Ярмарка 1",
+    });
+    expect((await queue.getJob(result.jobId))?.data.pid).toBe("json-guest");
+    const again = await runCli(args, env, `${PASSWORD}\n`);
+    expect(JSON.parse(again.stdout)).toEqual({ ...result, duplicate: true });
+    expect(again.stdout.split("\n")).toHaveLength(2);
+  });
+
+  /** The command run on a pseudo-terminal (util-linux `script`), stdout and stderr as one screen. */
+  const onTerminal = (args: string[], settings: Record<string, string>) =>
+    new Promise<{ code: number | null; screen: string }>((resolve, reject) => {
+      const quoted = [process.execPath, join(REPO_ROOT, "dist", "src", "cli", "main.js"), ...args]
+        .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+        .join(" ");
+      const child = spawn("script", ["-qec", quoted, "/dev/null"], {
+        env: { PATH: process.env.PATH ?? "", ...settings },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let screen = "";
+      child.stdout.on("data", (chunk) => {
+        screen += chunk;
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, screen }));
+    });
+
+  it("on a terminal, says what it did in a sentence and logs readable lines, not JSON (LOG_FORMAT auto)", async () => {
+    const args = [
+      "enqueue",
+      "--pid",
+      "tty-guest",
+      "--password",
+      PASSWORD,
+      "--batch",
+      "tty",
+      "--resend",
+    ];
+    const auto = await onTerminal(args, env);
+    expect(auto.code).toBe(0);
+    expect(auto.screen).toMatch(
+      /^enqueued delivery tty~[0-9a-f-]{36} for tty-guest in batch tty\r?$/m,
+    );
+    expect(auto.screen).toMatch(/INFO.*credential delivery enqueued/);
+    expect(auto.screen).not.toMatch(/\{"level"/);
+    expectNoSecrets(auto.screen, [PASSWORD]);
+
+    // LOG_FORMAT=json keeps JSON log lines, on a terminal too.
+    const json = await onTerminal(args, { ...env, LOG_FORMAT: "json" });
+    expect(json.screen).toMatch(/^\{"level":30,.*"msg":"credential delivery enqueued"\}\r?$/m);
   });
 
   it("takes --password, --source-id, --batch, --priority and --send-at", async () => {
@@ -98,7 +161,9 @@ describe("axelnac-courier enqueue", () => {
     );
     expect(result.code).toBe(0);
     const [, jobId = ""] =
-      new RegExp(`^enqueued job ${JOB_ID} for asmith\\n$`).exec(result.stdout) ?? [];
+      new RegExp(`^enqueued delivery ${JOB_ID} for asmith in batch fair-2025\\n$`).exec(
+        result.stdout,
+      ) ?? [];
     const job = await queue.getJob(jobId);
     expect(job?.data).toEqual({
       pid: "asmith",
@@ -162,7 +227,10 @@ describe("runEnqueue's checks before Redis", () => {
     [[...base, "--priority", "high"], /^enqueue: --priority: "high" is not a whole number/],
     [[...base, "--priority", "0"], /--priority: "0"/],
     [[...base, "--priority", "2097152"], /--priority: "2097152" .* to 2097151/],
-    [["--pid", "j doe", "--source-id", "s"], /^enqueue: invalid job: pid: may only contain/],
+    [
+      ["--pid", "j doe", "--source-id", "s"],
+      /^enqueue: invalid job: pid: AxelNAC accepts only ASCII/,
+    ],
     [[...base, "--batch", ""], /^enqueue: invalid job: batch_id: /],
     [[...base, "--colour"], /^enqueue: Unknown option '--colour'/],
     [["--pid", "jdoe", "extra"], /^enqueue: Unexpected argument 'extra'/],

@@ -153,16 +153,36 @@ describe("axelnac-courier failed", () => {
         attempts: 1,
         reason: expect.stringMatching(/^AXELNAC_GUEST_NOT_FOUND: /),
         failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        // A producer's job carries no file line.
+        line: null,
+        code: "AXELNAC_GUEST_NOT_FOUND",
+        message: expect.any(String),
       })),
     );
-    for (const view of failed) expect(Object.values(view).join(" ")).not.toMatch(/pw-/);
+    for (const view of failed) {
+      expect(Object.values(view).join(" ")).not.toMatch(/pw-/);
+      // The code once: not again at the end of the appliance's words.
+      expect(view.message).not.toContain("AXELNAC_GUEST_NOT_FOUND");
+      expect(view.reason).toBe(
+        `AXELNAC_GUEST_NOT_FOUND: ${view.message} (AXELNAC_GUEST_NOT_FOUND)`,
+      );
+    }
 
-    const text = await cli("failed", "list", "--batch", "expo");
+    // The time each failed, to the minute, in the command's local time zone.
+    const zone = "Asia/Kathmandu";
+    const local = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: zone,
+      dateStyle: "short",
+      timeStyle: "short",
+    });
+    const text = await runCli(["failed", "list", "--batch", "expo"], { ...env, TZ: zone });
+    outputs.push(text);
     expect(text.code).toBe(0);
     expect(text.stdout.trimEnd().split("\n").sort()).toEqual(
       failed
-        .map((v) =>
-          `${v.id}  pid ${v.pid}  reference ${v.reference}  attempts 1  ${v.reason}`.trimEnd(),
+        .map(
+          (v) =>
+            `${local.format(new Date(String(v.failedAt)))}  line -  reference ${v.reference}  pid ${v.pid}  AXELNAC_GUEST_NOT_FOUND  ${v.message}  attempts 1  job ${v.id}`,
         )
         .sort(),
     );

@@ -14,9 +14,9 @@ import { sleep } from "../support/wait";
 
 /** The summary of an import Redis stopped part-way: every row of the file in exactly one count. */
 const STOPPED_SUMMARY =
-  /^batch (\S+): (\d+) rows, (\d+) enqueued, (\d+) duplicates skipped, (\d+) rejected, (\d+) unconfirmed, (\d+) not enqueued\n$/;
+  /^batch (\S+): (\d+) rows?, (\d+) enqueued, (\d+) duplicates? skipped, (\d+) rejected, (\d+) unconfirmed, (\d+) not enqueued\n$/;
 const SUMMARY =
-  /^batch (\S+): (\d+) rows, (\d+) enqueued, (\d+) duplicates skipped, (\d+) rejected\n$/;
+  /^batch (\S+): (\d+) rows?, (\d+) enqueued, (\d+) duplicates? skipped, (\d+) rejected\n$/;
 
 function stoppedSummary(stdout: string) {
   const match = STOPPED_SUMMARY.exec(stdout);

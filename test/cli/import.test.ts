@@ -58,7 +58,7 @@ async function readingStarted(pid: number, path: string): Promise<void> {
 }
 
 const SUMMARY =
-  /^batch ([A-Za-z0-9._-]+): (\d+) rows, (\d+) enqueued, (\d+) duplicates skipped, (\d+) rejected\n$/;
+  /^batch ([A-Za-z0-9._-]+): (\d+) rows?, (\d+) enqueued, (\d+) duplicates? skipped, (\d+) rejected\n$/;
 
 /** The stderr lines that report bad rows, `line N: reason`. */
 function badRows(result: CliResult): string[] {
@@ -134,6 +134,8 @@ describe("axelnac-courier import", () => {
         source_id: "sms-a",
         batch_id: "expo-2026",
         reference: "REG-1",
+        // The row's line in the file (the header is line 1), for `failed list`.
+        file_line: 2,
       },
       // An empty source_id cell takes the default.
       {
@@ -142,8 +144,15 @@ describe("axelnac-courier import", () => {
         source_id: "sms-default",
         batch_id: "expo-2026",
         reference: "REG-2",
+        file_line: 3,
       },
-      { pid: "cid", password: "Pw-cid-3", source_id: "sms-c", batch_id: "expo-2026" },
+      {
+        pid: "cid",
+        password: "Pw-cid-3",
+        source_id: "sms-c",
+        batch_id: "expo-2026",
+        file_line: 4,
+      },
     ]);
     for (const job of imported) {
       expect(job.priority).toBe(IMPORT_LANE_PRIORITY);
@@ -231,7 +240,7 @@ describe("axelnac-courier import", () => {
 
     expect(result.code).toBe(1);
     expect(badRows(result)).toEqual([
-      "line 4: pid: may only contain letters, digits and - _ . @ / \\",
+      "line 4: pid: AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)",
       "line 8: pid is empty",
     ]);
     expect(result.stdout).toMatch(SUMMARY);
@@ -266,7 +275,7 @@ describe("axelnac-courier import", () => {
     expect(result.code).toBe(1);
     // Reasons name the file's column.
     expect(badRows(result)).toEqual([
-      'line 3: pid (column "login"): may only contain letters, digits and - _ . @ / \\',
+      'line 3: pid (column "login"): AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
     ]);
     expect((await jobs()).map((job) => job.data)).toEqual([
       expect.objectContaining({
@@ -363,7 +372,7 @@ describe("axelnac-courier import", () => {
     const again = await run([file("fixed.csv", fixed), "--rejects", rejectsAgain], env);
     expect(again.code).toBe(1);
     expect(badRows(again)).toEqual([
-      "line 2: pid: may only contain letters, digits and - _ . @ / \\",
+      "line 2: pid: AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)",
     ]);
     expect((await jobs()).map((job) => [job.data.pid, job.data.password])).toEqual([
       ["cid", "Pw-cid-3"],
@@ -373,7 +382,7 @@ describe("axelnac-courier import", () => {
     // The phone number and the formula come back exactly, and are escaped again.
     expect(readFileSync(rejectsAgain, "utf8")).toBe(
       "\uFEFFimport_error,pid,password,source_id\r\n" +
-        `"line 2: pid: may only contain letters, digits and - _ . @ / \\","'+79161234567","'=1+2",sms-x\r\n`,
+        `"line 2: pid: AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)","'+79161234567","'=1+2",sms-x\r\n`,
     );
   });
 
@@ -382,7 +391,7 @@ describe("axelnac-courier import", () => {
     const path = file("twice.csv", "pid,password\nann,Pw-ann-1\nbob,Pw-bob-2\nann,Pw-ann-1\n");
     const first = await run([path]);
     // The same guest twice in one file is one SMS too.
-    expect(first.stdout).toMatch(/: 3 rows, 2 enqueued, 1 duplicates skipped, 0 rejected\n$/);
+    expect(first.stdout).toMatch(/: 3 rows, 2 enqueued, 1 duplicate skipped, 0 rejected\n$/);
     expect(first.code).toBe(0);
 
     const second = await run([path]);
@@ -473,7 +482,7 @@ describe("axelnac-courier import", () => {
 
     expect(result.code).toBe(1);
     expect(badRows(result)).toEqual([
-      "line 3: pid: may only contain letters, digits and - _ . @ / \\",
+      "line 3: pid: AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)",
     ]);
     expect(result.stdout).toMatch(
       /^batch import-\S+: 2 rows, 1 valid, 1 rejected \(dry run: nothing enqueued, duplicates not checked\)\n$/,
@@ -560,7 +569,7 @@ describe("axelnac-courier import", () => {
       [[good], noSource, /no "source_id" column .*--source-id or AXELNAC_SOURCE_ID/],
       [[join(dir, "missing.csv")], env, /cannot read .*missing\.csv: ENOENT/],
       [[file("empty.csv", "")], env, /line 1: the file is empty/],
-      [[good, "--batch", "not a batch"], env, /--batch: "not a batch" is not/],
+      [[good, "--batch", "not~a batch"], env, /--batch: "not~a batch" holds "~"/],
       [[good, "--send-at", "2026-06-01T09:30:00"], env, /--send-at: .* with a time zone/],
       [[good, "--delimiter", "|"], env, /--delimiter: "\|" is not supported/],
       [[good, "--encoding", "klingon"], env, /--encoding: unknown encoding "klingon"/],

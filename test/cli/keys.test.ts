@@ -189,7 +189,7 @@ describe("axelnac-courier keys", () => {
     expect(rotate.stdout).toMatch(/^ {2}waiting +2$/m);
     expect(rotate.stdout).toMatch(/^ {2}from {8}plaintext 2$/m);
     expect(rotate.stdout).toContain(
-      "not re-sealed: 1 jobs under old, which JOB_ENCRYPTION_KEYS lacks: add old to the ring (after the active key) and run again",
+      "not re-sealed: 1 job under old, which JOB_ENCRYPTION_KEYS lacks: add old to the ring (after the active key) and run again",
     );
     const status = await runCli(["keys", "status", "--json"], { ...env, JOB_ENCRYPTION_KEYS: NEW });
     const counts = JSON.parse(status.stdout) as KeyStatus;

@@ -273,6 +273,12 @@ describe("axelnac-courier status", () => {
       });
     }
   });
+
+  it("refuses a --batch no job can carry with exit 2, naming its problem, before reading Redis", async () => {
+    const result = await runCli(["status", "--batch", "expo~1"], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^status: --batch: "expo~1" holds "~"/);
+  });
 });
 
 /** The promise's value, or "still running" if it takes longer than `ms`. */

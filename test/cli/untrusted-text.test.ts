@@ -127,14 +127,12 @@ describe("untrusted text reaches no terminal or log raw", () => {
     expect(lines).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `pid guest-1  reference ${escapeRegExp(SHOWN)}  attempts 1  AXELNAC_GUEST_NOT_FOUND: .* 404 ${escapeRegExp(SHOWN)} \\(`,
+          `reference ${escapeRegExp(SHOWN)}  pid guest-1  AXELNAC_GUEST_NOT_FOUND  .* 404 ${escapeRegExp(SHOWN)} `,
         ),
       ),
     );
     expect(lines).toContainEqual(
-      expect.stringContaining(
-        `pid ${SHOWN}  reference ${SHOWN}  attempts 1  COURIER_INVALID_JOB: `,
-      ),
+      expect.stringContaining(`reference ${SHOWN}  pid ${SHOWN}  COURIER_INVALID_JOB  `),
     );
 
     // JSON keeps the exact values for scripts, with the controls escaped as JSON does.
@@ -185,7 +183,7 @@ describe("untrusted text reaches no terminal or log raw", () => {
     });
     const listed = await cli(["failed", "list", "--batch", "long"]);
     expect(listed.stdout).toContain(
-      `pid long-${"p".repeat(195)}…(800 more)  reference ${"r".repeat(200)}…(824 more)  `,
+      `reference ${"r".repeat(200)}…(824 more)  pid long-${"p".repeat(195)}…(800 more)  `,
     );
   });
 

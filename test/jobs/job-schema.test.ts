@@ -27,7 +27,7 @@ describe("the job contract, version 1", () => {
     [{ password: "p", source_id: "s" }, "invalid job: pid: is required"],
     [
       { pid: "a b", password: "p", source_id: "s" },
-      "invalid job: pid: may only contain letters, digits and - _ . @ / \\",
+      "invalid job: pid: AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)",
     ],
     [{ pid: "a", password: 42, source_id: "s" }, "invalid job: password: must be a string"],
     [{ pid: "a", password: "", source_id: "s" }, "invalid job: password: must not be empty"],

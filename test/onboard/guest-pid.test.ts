@@ -31,7 +31,8 @@ describe("guestPid", () => {
   it("refuses an address that makes no pid", () => {
     expect(guestPid({ e164: "+79123456789", email: "a^b@mail.ru" }, { rule: "email" })).toEqual({
       ok: false,
-      reason: 'the pid "a^b@mail.ru" may only contain letters, digits and - _ . @ / \\',
+      reason:
+        'the pid "a^b@mail.ru": AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
     });
   });
 
@@ -54,9 +55,18 @@ describe("pidProblem", () => {
   });
 
   it.each([
-    ["", 'the pid "" may only contain letters, digits and - _ . @ / \\'],
-    ["гость", 'the pid "гость" may only contain letters, digits and - _ . @ / \\'],
-    ["a b", 'the pid "a b" may only contain letters, digits and - _ . @ / \\'],
+    [
+      "",
+      'the pid "": AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
+    ],
+    [
+      "гость",
+      'the pid "гость": AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
+    ],
+    [
+      "a b",
+      'the pid "a b": AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
+    ],
     ["admin", 'the pid "admin" is a built-in user of the appliance'],
     ["Default", 'the pid "Default" is a built-in user of the appliance'],
   ])("refuses %j", (pid, reason) => {
@@ -72,7 +82,8 @@ describe("checkPidPrefix", () => {
   it.each(["гость-", "guest ", "a+b"])("refuses %j", (prefix) => {
     expect(checkPidPrefix(prefix)).toEqual({
       ok: false,
-      reason: "may only contain letters, digits and - _ . @ / \\",
+      reason:
+        "AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance's rule for user ids)",
     });
   });
 

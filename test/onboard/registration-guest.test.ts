@@ -174,7 +174,7 @@ describe("RegistrationGuests", () => {
       ok: false,
       line: 5,
       error:
-        'column "Почта" (e-mail): the pid "a^b@mail.ru" may only contain letters, digits and - _ . @ / \\',
+        'column "Почта" (e-mail): the pid "a^b@mail.ru": AxelNAC accepts only ASCII letters, digits and - _ . @ / \\ (the appliance\'s rule for user ids)',
     });
   });
 

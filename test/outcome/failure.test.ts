@@ -4,6 +4,7 @@ import {
   isFailure,
   isFailureClass,
   reasonCode,
+  reasonParts,
   toFailure,
 } from "../../src/outcome";
 
@@ -109,5 +110,28 @@ describe("reasons", () => {
     ["_AXELNAC: leading underscore", undefined],
   ])("reads the code of %j as %p", (reason, code) => {
     expect(reasonCode(reason)).toBe(code);
+  });
+
+  it.each([
+    [
+      "AXELNAC_GUEST_NOT_FOUND: send_user_credentials rejected: 404 no such user (AXELNAC_GUEST_NOT_FOUND)",
+      "AXELNAC_GUEST_NOT_FOUND",
+      "send_user_credentials rejected: 404 no such user",
+    ],
+    [
+      "AXELNAC_SMS_PROVIDER_FAILED: send failed: 500 (AXELNAC_SMS_PROVIDER_FAILED) (gave up after 3 attempts)",
+      "AXELNAC_SMS_PROVIDER_FAILED",
+      "send failed: 500 (gave up after 3 attempts)",
+    ],
+    [
+      "COURIER_INVALID_JOB: invalid job: pid: is required",
+      "COURIER_INVALID_JOB",
+      "invalid job: pid: is required",
+    ],
+    // Another code in brackets is the appliance's or a cause's words, and stays.
+    ["X1_Y2: refused (OTHER_CODE)", "X1_Y2", "refused (OTHER_CODE)"],
+    ["job stalled more than allowable limit", undefined, "job stalled more than allowable limit"],
+  ])("splits %j into its code, said once, and its message", (reason, code, message) => {
+    expect(reasonParts(reason)).toEqual({ code, message });
   });
 });

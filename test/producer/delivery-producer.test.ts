@@ -99,7 +99,7 @@ describe("DeliveryProducer.enqueue", () => {
     [
       "a pid with a space",
       { pid: "j doe", password: "pw-1", source_id: "s" },
-      /pid: may only contain/,
+      /pid: AxelNAC accepts only ASCII/,
     ],
     [
       "a password that is not a string",
@@ -230,7 +230,10 @@ describe("DeliveryProducer.enqueueMany", () => {
 
     expect(rejected).toEqual([
       { index: 7, reason: "invalid job: pid: is required" },
-      { index: 1_234, reason: expect.stringMatching(/^invalid job: pid: may only contain/) },
+      {
+        index: 1_234,
+        reason: expect.stringMatching(/^invalid job: pid: AxelNAC accepts only ASCII/),
+      },
       { index: 2_499, reason: "invalid job: password: must be a string" },
     ]);
     expect(accepted).toHaveLength(2_497);

@@ -152,7 +152,9 @@ describe("the courier over TLS with a client certificate, as the README's ACL us
       `${walkIn.password}\n`,
     );
     expect(enqueued.code).toBe(0);
-    expect(enqueued.stdout).toMatch(/^enqueued job walk-in~[0-9a-f-]{36} for walk-in-1\n$/);
+    expect(enqueued.stdout).toMatch(
+      /^enqueued delivery walk-in~[0-9a-f-]{36} for walk-in-1 in batch walk-in\n$/,
+    );
 
     const expo = [guest("expo-1"), guest("expo-2"), guest("expo-3")];
     const csv = join(dir, "expo.csv");

@@ -59,7 +59,7 @@ describe("worker: a plain BullMQ producer's jobs", () => {
       { data: { pid: "no-password", source_id: "sms" }, field: "password: is required" },
       {
         data: { pid: "bad pid!", password: guestPassword(), source_id: "sms" },
-        field: "pid: may only contain",
+        field: "pid: AxelNAC accepts only ASCII",
       },
       { data: "not an object", field: "job data must be a JSON object" },
       {

@@ -70,7 +70,7 @@ describe("the import lane", () => {
       expect(walkIn.code).toBe(0);
       const walkInSms = await waitForSms(sim, "walk-in");
       // When Redis took the walk-in in: its "added" event, whose stream id is Redis' clock in ms.
-      const [, jobId] = /^enqueued job (\S+) for walk-in$/m.exec(walkIn.stdout) ?? [];
+      const [, jobId] = /^enqueued delivery (\S+) for walk-in$/m.exec(walkIn.stdout) ?? [];
       const addedAt = await addedEventTime(redis, `bull:${queueName}:events`, String(jobId));
       const outbox = sim.outbox();
       const position = outbox.findIndex((sms) => sms.pid === "walk-in");

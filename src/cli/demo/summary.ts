@@ -1,6 +1,7 @@
 import type { BatchStatus } from "../../batches/batch-status";
 import type { FailedJobView } from "../../batches/failed-jobs";
 import { formatDuration } from "../../config/duration";
+import { plural } from "../../logging/plural";
 import { forTerminal, SENTENCE_LIMIT } from "../../logging/terminal-text";
 import { reasonCode } from "../../outcome";
 
@@ -33,7 +34,7 @@ export function formatSummary(s: DemoSummary): string {
   }
   if (s.logins !== undefined) {
     lines.push(
-      `  logins      ${s.logins} (one API token shared by ${s.workers} worker${s.workers === 1 ? "" : "s"})`,
+      `  logins      ${s.logins} (one API token shared by ${plural(s.workers, "worker")})`,
     );
   }
   lines.push(
@@ -62,6 +63,7 @@ function failureLines(failures: FailedJobView[]): string[] {
     const example = reason.startsWith(`${code}: `) ? reason.slice(code.length + 2) : reason;
     return `    ${String(jobs.length).padStart(6)} × ${forTerminal(code)}, e.g. ${forTerminal(example, SENTENCE_LIMIT)}`;
   });
-  if (groups.length > CODES_SHOWN) lines.push(`    and ${groups.length - CODES_SHOWN} other kinds`);
+  if (groups.length > CODES_SHOWN)
+    lines.push(`    and ${plural(groups.length - CODES_SHOWN, "other kind")}`);
   return lines;
 }

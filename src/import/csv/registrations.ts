@@ -1,3 +1,4 @@
+import { pluralWord } from "../../logging/plural";
 import { forTerminal } from "../../logging/terminal-text";
 import { CsvError } from "./errors";
 import { isRejectsFile } from "./format";
@@ -157,7 +158,7 @@ function missingColumns(header: CsvHeader, wanted: ColumnMap, missing: Field[]):
   const delimiter = header.delimiter === "\t" ? "tab" : JSON.stringify(header.delimiter);
   let message =
     `no column named ${quoted.join(" or ")}. The header has ${header.names.length} ` +
-    `column${header.names.length === 1 ? "" : "s"} separated by ${delimiter}: ${shown.join(", ")}. ` +
+    `${pluralWord(header.names.length, "column")} separated by ${delimiter}: ${shown.join(", ")}. ` +
     `Name the column${missing.length === 1 ? "" : "s"} to use with ${flags.join(" and ")}`;
   if (header.names.length === 1) {
     message += ", or give the separator with --delimiter if it is not , ; or tab";
