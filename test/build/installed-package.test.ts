@@ -111,7 +111,7 @@ describe("the package, installed from its tarball", () => {
       cwd: installed.dir,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? installed.dir },
     });
-    expect(stdout).toMatch(/^usage: axelnac-courier <command>/);
+    expect(stdout).toMatch(/^usage: axelnac-courier \[--env-file PATH\] <command>/);
     expect(stdout).toMatch(/^ {2}worker /m);
   });
 

@@ -43,6 +43,16 @@ interface Finished {
 }
 
 /** A started block: its process group, what it printed, and how it ended. */
+/** A JSON log line's fields, or undefined for any other line. */
+function parseLogLine(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Background {
   line: number;
   child: ChildProcess;
@@ -208,7 +218,14 @@ describe("README.md's code examples", () => {
         { timeoutMs: 30_000, what: "the README's jobs all delivered" },
       );
       expect(await harness.queue.getFailedCount()).toBe(0);
+      // The README's worker runs `AXELNAC_URL=simulator`, a simulator inside its own process: its
+      // deliveries are read from its log lines, the others' from the harness's simulator.
       const pids = new Set(harness.sim.outbox().map((sms) => sms.pid));
+      for (const background of backgrounds)
+        for (const line of background.output.split("\n")) {
+          const entry = parseLogLine(line);
+          if (entry?.outcome === "delivered" && typeof entry.pid === "string") pids.add(entry.pid);
+        }
       expect([...pids].sort()).toEqual(expect.arrayContaining(["ann", "bob", "guest1", "guest2"]));
 
       expect(backgrounds.length).toBeGreaterThan(0);

@@ -72,7 +72,7 @@ describe("status counts a batch's guests, not its jobs", () => {
     const result = await runCli(["import", path, "--batch", batch], env);
     expect({ code: result.code, stdout: result.stdout }).toEqual({
       code: 0,
-      stdout: `batch ${batch}: ${pids.length} rows, ${pids.length} enqueued, 0 duplicates skipped, 0 rejected\n`,
+      stdout: `batch ${batch}: ${pids.length} ${pids.length === 1 ? "row" : "rows"}, ${pids.length} enqueued, 0 duplicates skipped, 0 rejected\n`,
     });
   };
   const statusJson = async (batch: string) => {

@@ -117,12 +117,14 @@ describe("Redis over TLS with a CA file only, as the README's ACL user", () => {
       // What key rotation will do: SCAN the courier's keys, read and rewrite a job's hash, by
       // hand and in a script.
       const [, keys] = await courier.scan("0", "MATCH", "axelnac-courier:*", "COUNT", 1_000);
-      expect(keys).toHaveLength(3);
+      expect(keys).toHaveLength(4);
       expect(keys).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^axelnac-courier:[0-9a-f]{16}:token$/),
           expect.stringMatching(/^axelnac-courier:[0-9a-f]{16}:token:last-login$/),
           "axelnac-courier:duplicate-key-secret",
+          // The running worker's presence (src/worker/worker-presence.ts).
+          "axelnac-courier:axelnac-credentials:workers",
         ]),
       );
       const job = "bull:axelnac-credentials:rotation-probe";
