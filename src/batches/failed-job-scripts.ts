@@ -47,9 +47,11 @@ end
  * KEYS: reprocessJob's 9, then the queue's totals hash.
  * ARGV: reprocessJob's 6, then the prefix of batch keys, the batch asked for ('' for any), the
  * suffix of a batch's failed set, then, to give the job new data (`failed retry --source-id`), the
- * data it must still have and its new data ('' and '' to keep it as it is). The guest leaves its
- * batch's failed set; a job counted by an older version (batch-status.ts), whose guest is not
- * there, leaves the hash's failed count.
+ * data it must still have and its new data ('' and '' to keep it as it is), then, for a job given
+ * a new password (`failed retry --passwords`), the key of its new duplicate-protection entry, that
+ * entry's id and its lifetime in ms ('' to add none). The guest leaves its batch's failed set; a
+ * job counted by an older version (batch-status.ts), whose guest is not there, leaves the hash's
+ * failed count.
  */
 export const RETRY_FAILED_JOB: PerJobScript = {
   keys: 10,
@@ -65,6 +67,12 @@ ARGV[2] = (ok and type(decoded) == 'table' and decoded['lifo']) and 'RPUSH' or '
 if ARGV[10] ~= '' and redis.call('HGET', jobKey, 'data') ~= ARGV[10] then return 0 end
 if reprocessJob() ~= 1 then return 0 end
 if ARGV[10] ~= '' then redis.call('HSET', jobKey, 'data', ARGV[11]) end
+-- Only a job its producer protected (BullMQ's deid) is protected under its new password; an entry
+-- another job holds (the same corrected password enqueued meanwhile) stays that job's.
+if ARGV[12] ~= '' and redis.call('HEXISTS', jobKey, 'deid') == 1
+  and redis.call('SET', ARGV[12], jobId, 'PX', ARGV[14], 'NX') then
+  redis.call('HSET', jobKey, 'deid', ARGV[13])
+end
 -- The courier's own count of attempts starts afresh (src/jobs/progress.ts).
 redis.call('HSET', jobKey, 'progress', '0')
 redis.call('HINCRBY', KEYS[10], 'failed', -1)

@@ -163,6 +163,11 @@ export async function selectFailedIds(
 export interface DataRewrite {
   from: string;
   to: string;
+  /**
+   * The duplicate-protection entry the job is to hold once its data is `to` (a new password
+   * makes a new delivery identity, jobs/duplicate-key.ts): its id and how long it lasts.
+   */
+  protection?: { id: string; ttlMs: number };
 }
 
 /** Where the counters of a retried or purged job are, and which batch the caller asked for. */
@@ -188,17 +193,25 @@ export function retryFailed(
   options: { rewrites?: ReadonlyMap<string, DataRewrite> } = {},
 ): Promise<FailedJobsChange> {
   const { queue, keys } = target;
-  return runPerJob(target, RETRY_FAILED_JOB, ids, (id) => [
-    ...reprocessJobKeys(queue, id),
-    keys.totals,
-    // reprocessJob's arguments: the push command is the script's to choose, from the job's options.
-    ...[id, "LPUSH", "failedReason", "failed", "0", "0"],
-    keys.batch(""), // every batch's key starts so
-    target.batch ?? "",
-    deliverySetSuffix("failed"),
-    options.rewrites?.get(id)?.from ?? "",
-    options.rewrites?.get(id)?.to ?? "",
-  ]);
+  return runPerJob(target, RETRY_FAILED_JOB, ids, (id) => {
+    const rewrite = options.rewrites?.get(id);
+    const protection = rewrite?.protection;
+    return [
+      ...reprocessJobKeys(queue, id),
+      keys.totals,
+      // reprocessJob's arguments: the push command is the script's to choose, from the job's options.
+      ...[id, "LPUSH", "failedReason", "failed", "0", "0"],
+      keys.batch(""), // every batch's key starts so
+      target.batch ?? "",
+      deliverySetSuffix("failed"),
+      rewrite?.from ?? "",
+      rewrite?.to ?? "",
+      // BullMQ's key of a deduplication id (its Lua: prefix .. "de:" .. id).
+      protection ? queue.toKey(`de:${protection.id}`) : "",
+      protection?.id ?? "",
+      protection ? String(protection.ttlMs) : "",
+    ];
+  });
 }
 
 /**

@@ -10,6 +10,8 @@ import {
 import { rewriteSources } from "../batches/source-change";
 import { loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
+import { type CsvReadOptions, InvalidCsvOptionError } from "../import/csv";
+import { resolveCsvOptions } from "../import/csv/options";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { deliveryJobSchema } from "../jobs/job-schema";
 import { createCommandLogger } from "../logging/logger";
@@ -19,29 +21,59 @@ import { answerWithin } from "../redis/answer-within";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
 import { type CommandIo, EXIT, reportFailure } from "./io";
+import { openPasswordFile, type PasswordFile } from "./password-file";
+import { type PasswordRetry, retryWithPasswords } from "./password-retry";
 
 export const FAILED_USAGE = `usage: axelnac-courier failed list  [--batch ID] [--json]
        axelnac-courier failed retry (--batch ID | --id JOB | --all) [--source-id S]
+                                    [--passwords FILE [--delimiter D] [--encoding LABEL]]
        axelnac-courier failed purge (--batch ID | --id JOB | --all)
 
 list   the failed deliveries, newest first: when each failed (local time), the file line it came
        from, reference, pid, outcome code and message, attempts, job id (--json: every field)
 retry  send them round again, each with a fresh set of attempts; --source-id S: with this SMS
-       source instead of theirs (a batch sent with a wrong one)
+       source instead of theirs (a batch sent with a wrong one); --passwords FILE: a CSV with
+       the columns pid and password, read as import reads its files, gives the guests it lists a
+       corrected password (the others are retried as they are). Each pid must appear once and
+       have exactly one failed delivery among those chosen: otherwise the command names each bad
+       line and exits 2, changing nothing
 purge  delete them (and the passwords they hold); they stay counted as failed in status`;
 
 export async function runFailed(argv: string[], io: CommandIo): Promise<number> {
   const parsed = readArguments(argv, io, FAILED_COMMAND_LINE);
   if ("exit" in parsed) return parsed.exit;
-  const { action, selection, json, sourceId } = parsed.args;
+  const { action, selection, json, sourceId, passwords } = parsed.args;
 
   const config = loadConfig();
+  // The file is read before Redis is asked anything: a file that cannot be read changes nothing.
+  let passwordFile: PasswordFile | undefined;
+  if (passwords) {
+    try {
+      passwordFile = await openPasswordFile(passwords.path, passwords.csv);
+    } catch (error) {
+      io.stderr.write(`failed: ${fileProblem(error, passwords.path)}\n`);
+      return EXIT.usage;
+    }
+  }
   io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createCommandLogger(config.log.level, io.stderr, config.log.format);
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger, { readOnly: action === "list" });
     const chosen = selection ?? { all: true };
+    if (passwordFile && passwords) {
+      const request: PasswordRetry = {
+        file: passwordFile,
+        path: passwords.path,
+        selection: chosen,
+        ...(sourceId !== undefined ? { sourceId } : {}),
+      };
+      const result = await retryWithPasswords(request, config, operator, io);
+      if ("badLines" in result) return EXIT.usage;
+      const renewed = `${result.withPassword} with a new password`;
+      io.stdout.write(`${describeChange("retry", result.change, renewed)}\n`);
+      return EXIT.ok;
+    }
     if (action === "list") {
       const { queue, redis, deadline } = operator;
       await printFailed(listFailed(queue, redis, chosen, deadline), io, json);
@@ -75,8 +107,17 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   } catch (error) {
     return reportFailure(io, error);
   } finally {
+    await passwordFile?.close();
     await operator?.close();
   }
+}
+
+/** Why the passwords file cannot be read: its line for a CSV problem, else the system's code. */
+function fileProblem(error: unknown, path: string): string {
+  const { code, message, line } = error as NodeJS.ErrnoException & { line?: number };
+  const file = forTerminal(path);
+  if (line !== undefined) return `${file}: ${forTerminal(message, SENTENCE_LIMIT)}`;
+  return `cannot read ${file}: ${code ?? message}${code === "ENOENT" ? " (no such file)" : ""}`;
 }
 
 /**
@@ -122,9 +163,13 @@ function localMinute(at: Date): string {
   return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`;
 }
 
-/** `retried 40 failed deliveries (2 no longer failed: …)` */
-function describeChange(action: "retry" | "purge", { changed, gone }: FailedJobsChange): string {
-  const done = `${action === "retry" ? "retried" : "purged"} ${plural(changed, "failed delivery", "failed deliveries")}`;
+/** `retried 40 failed deliveries, 3 with a new password (2 no longer failed: …)` */
+function describeChange(
+  action: "retry" | "purge",
+  { changed, gone }: FailedJobsChange,
+  detail?: string,
+): string {
+  const done = `${action === "retry" ? "retried" : "purged"} ${plural(changed, "failed delivery", "failed deliveries")}${detail === undefined ? "" : `, ${detail}`}`;
   if (gone === 0) return done;
   return `${done} (${gone} no longer failed when their turn came: retried or purged meanwhile by someone else, or expired)`;
 }
@@ -136,6 +181,8 @@ interface FailedRequest {
   json: boolean;
   /** `retry --source-id`: the SMS source the retried jobs carry from then on. */
   sourceId?: string;
+  /** `retry --passwords FILE`: the corrected passwords, and how to read the file. */
+  passwords?: { path: string; csv: CsvReadOptions };
 }
 
 const FAILED_COMMAND_LINE: CommandLine<FailedRequest> = {
@@ -159,6 +206,9 @@ function parse(argv: string[]): FailedRequest | "help" {
   if (options.sourceId !== undefined && action !== "retry") {
     throw new UsageError("--source-id goes with retry only");
   }
+  if (options.passwords !== undefined && action !== "retry") {
+    throw new UsageError("--passwords goes with retry only");
+  }
   if (action !== "list" && !options.selection) {
     throw new UsageError(
       `${action} needs --batch ID, --id JOB or --all, so that nothing is changed by accident`,
@@ -174,6 +224,9 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
     all: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     "source-id": { type: "string" },
+    passwords: { type: "string" },
+    delimiter: { type: "string" },
+    encoding: { type: "string" },
   });
   const sourceId = values["source-id"];
   if (sourceId !== undefined) {
@@ -200,5 +253,37 @@ function parseFlags(argv: string[]): Omit<FailedRequest, "action"> {
         : values.all
           ? { all: true }
           : undefined;
-  return { selection, json: values.json, ...(sourceId !== undefined ? { sourceId } : {}) };
+  return {
+    selection,
+    json: values.json,
+    ...(sourceId !== undefined ? { sourceId } : {}),
+    ...passwordsOption(values),
+  };
+}
+
+/** `--passwords FILE`, with the reader's `--delimiter` and `--encoding`, which need it. */
+function passwordsOption(values: {
+  passwords?: string | undefined;
+  delimiter?: string | undefined;
+  encoding?: string | undefined;
+}): Pick<FailedRequest, "passwords"> {
+  const { passwords: path, delimiter, encoding } = values;
+  if (path === undefined) {
+    if (delimiter !== undefined || encoding !== undefined) {
+      throw new UsageError("--delimiter and --encoding go with --passwords FILE");
+    }
+    return {};
+  }
+  if (path === "") throw new UsageError("--passwords needs a FILE");
+  const csv: CsvReadOptions = {};
+  if (delimiter !== undefined)
+    csv.delimiter = delimiter as NonNullable<CsvReadOptions["delimiter"]>;
+  if (encoding !== undefined) csv.encoding = encoding;
+  try {
+    resolveCsvOptions(csv);
+  } catch (error) {
+    if (error instanceof InvalidCsvOptionError) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
+  return { passwords: { path, csv } };
 }
