@@ -208,7 +208,7 @@ describe("axelnac-courier batch", () => {
     for (const job of late) expect(everything).not.toContain(job.password);
   }, 60_000);
 
-  it("an unknown batch exits 2 naming it; pause or resume of a cancelled batch exits 2", async () => {
+  it("an unknown batch exits 2 naming it; pause, resume or failed retry of a cancelled batch exits 2", async () => {
     const unknown = await cli("batch", "pause", "nosuch");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no batch "nosuch"');
@@ -220,6 +220,12 @@ describe("axelnac-courier batch", () => {
       stderr: 'batch: batch "expo" was cancelled: it can be neither paused nor resumed\n',
     });
     expect((await cli("batch", "resume", "expo")).code).toBe(2);
+    const retry = await cli("failed", "retry", "--batch", "expo");
+    expect({ code: retry.code, stderr: stderrBeyondTarget(retry.stderr) }).toEqual({
+      code: 2,
+      stderr:
+        'failed: batch "expo" was cancelled (batch cancel): its deliveries would be dropped, not sent; nothing retried\n',
+    });
     const usage = await cli("batch", "stop", "expo");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown action "stop"');
