@@ -163,7 +163,7 @@ describe("axelnac-courier batch", () => {
       cancelled.stdout,
     );
     expect(said).not.toBeNull();
-    const [removed, inFlight] = [Number(said?.[1]), Number(said?.[2])];
+    const removed = Number(said?.[1]);
     expect(removed).toBeGreaterThan(0);
 
     await waitUntil(
@@ -176,10 +176,13 @@ describe("axelnac-courier batch", () => {
     await sleep(1_500); // the workers' counters are written once a second
     const after = await status("expo");
     const sent = deliveryReport(harness.sim, [...jobs, ...scheduled]);
-    expect(after).toMatchObject({ total: 83, failed: 0, cancelled: removed, paused: false });
+    expect(after).toMatchObject({ total: 83, failed: 0, paused: false });
+    // The command counts what it removed; a job a worker took meanwhile, once that worker has
+    // seen the mark, is dropped and counted cancelled by the worker: never fewer than removed.
+    expect(after.cancelled).toBeGreaterThanOrEqual(removed);
     expect(after.delivered).toBe(sent.sent);
+    expect(after.delivered).toBeGreaterThanOrEqual(10); // those sent before the cancel
     expect(after.delivered + after.cancelled).toBe(83);
-    expect(removed + inFlight).toBeGreaterThanOrEqual(83 - after.delivered);
     expect(sent.duplicated).toEqual([]);
     expect((await cli("status", "--batch", "expo")).stdout).toMatch(/cancelled \d+/);
 
