@@ -48,8 +48,6 @@ export function hasWorkLeft(s: BatchStatus): boolean {
 /** `workers      2 connected`, or why nothing moves. */
 export function describeWorkers(report: StatusReport): string {
   const label = "workers".padEnd(13);
-  if (report.workers === null)
-    return `${label}unknown: this Redis user may not list connections (CLIENT LIST)`;
   if (report.workers > 0) return `${label}${report.workers} connected`;
   return `${label}${hasWorkLeft(report) ? NO_WORKER : "none connected"}`;
 }

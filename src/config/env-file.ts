@@ -33,6 +33,7 @@ export function applyEnvFile(
     );
   }
   for (const [name, value] of Object.entries(parseEnv(text))) {
+    // Stryker disable next-line ConditionalExpression: parseEnv gives strings only; the check is for the type
     if (env[name] === undefined && value !== undefined) env[name] = value;
   }
   return path;
@@ -58,6 +59,7 @@ export function firstMalformedLine(text: string): number | undefined {
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const match = ASSIGNMENT.exec(line);
     if (!match) return index + 1;
+    // Stryker disable next-line StringLiteral: the group (.*) always matches; "" is for the type
     const value = match[1] ?? "";
     const quote = QUOTES.find((q) => value.startsWith(q));
     if (quote !== undefined && !value.slice(1).includes(quote)) openQuote = quote;

@@ -1,4 +1,4 @@
-import { delayedLeft, progressBar } from "../../src/cli/progress-bar";
+import { delayedLeft, progressBar, RateMeter, shareBar } from "../../src/cli/progress-bar";
 
 describe("the progress bar of a batch", () => {
   it("fills with what was delivered and promises an ETA from the rate while work is ready", () => {
@@ -35,5 +35,47 @@ describe("the progress bar of a batch", () => {
 
   it("without what is left, reads it from the total", () => {
     expect(progressBar(75, 100, 25, undefined, 4)).toBe("[███░]  75%  75/100  25/s ETA 1s");
+  });
+});
+
+describe("a share of a total as a bar", () => {
+  it("is full at 100 % when the total is 0: nothing to do is all done", () => {
+    expect(shareBar(0, 0, 10)).toBe(`[${"█".repeat(10)}] 100%`);
+  });
+});
+
+describe("the rate the ETA follows", () => {
+  it("is 0 until two samples lie apart in time", () => {
+    const meter = new RateMeter();
+    expect(meter.add(0, 1_000)).toBe(0);
+    expect(meter.add(5, 1_000)).toBe(0);
+  });
+
+  it("is the change per second since the oldest sample in the window", () => {
+    const meter = new RateMeter(10_000);
+    meter.add(0, 0);
+    expect(meter.add(50, 1_000)).toBe(50);
+    expect(meter.add(100, 2_000)).toBe(50);
+  });
+
+  it("drops samples older than the window, so it follows the current pace", () => {
+    const meter = new RateMeter(1_000);
+    meter.add(0, 0);
+    meter.add(10, 500);
+    // The sample at 0 is 1,500 ms old: the rate runs from the one at 500 ms.
+    expect(meter.add(110, 1_500)).toBe(100);
+  });
+
+  it("keeps a sample exactly one window old", () => {
+    const meter = new RateMeter(1_000);
+    meter.add(0, 0);
+    meter.add(5, 500);
+    expect(meter.add(20, 1_000)).toBe(20);
+  });
+
+  it("keeps two samples however old the first is: a rate needs two", () => {
+    const meter = new RateMeter(100);
+    meter.add(0, 0);
+    expect(meter.add(10, 1_000)).toBe(10);
   });
 });

@@ -1,8 +1,11 @@
 import {
+  describeCounts,
   describeReport,
   describeWorkers,
+  hasWorkLeft,
   NO_WORKER,
   type StatusReport,
+  TOTAL_UNKNOWN,
   terminalLine,
 } from "../../src/cli/status-lines";
 
@@ -93,5 +96,51 @@ describe("what status says", () => {
     expect(describeReport(report({ totalKnown: false })).split("\n")[1]).toBe(
       `${"".padEnd(28)} total unknown: jobs added by a plain producer are counted when a worker takes them (10 so far)`,
     );
+  });
+});
+
+describe("the counts' lines", () => {
+  const counts = (overrides: Partial<StatusReport> = {}) => describeCounts(report(overrides));
+
+  it("names the batch, or the whole queue", () => {
+    expect(counts()).toMatch(/^batch expo {19}total 10 {2}delivered 4/);
+    expect(counts({ batch: null })).toMatch(/^queue \(all jobs\) {13}total 10 {2}/);
+  });
+
+  it("says a total is unknown only for a batch whose total is not known", () => {
+    expect(counts().split("\n")).toHaveLength(1);
+    expect(counts({ totalKnown: true }).split("\n")).toHaveLength(1);
+    expect(counts({ totalKnown: false }).split("\n")[1]).toBe(
+      `${"".padEnd(28)} ${TOTAL_UNKNOWN} (10 so far)`,
+    );
+  });
+
+  it("adds an onboarded batch's accounts on a line of their own", () => {
+    const accounts = { guests: 9, created: 5, reset: 1, existing: 2, refused: 1, pending: 0 };
+    expect(counts({ accounts }).split("\n")[1]).toBe(
+      `${"".padEnd(28)} accounts: guests 9  created 5  reset 1  existing 2  refused 1  pending 0`,
+    );
+  });
+});
+
+describe("work left for a worker", () => {
+  const idle = { waiting: 0, delayed: 0, active: 0 };
+  it.each([
+    ["waiting", { ...idle, waiting: 1 }],
+    ["scheduled", { ...idle, delayed: 1 }],
+    ["in flight", { ...idle, active: 1 }],
+    [
+      "accounts pending",
+      {
+        ...idle,
+        accounts: { guests: 1, created: 0, reset: 0, existing: 0, refused: 0, pending: 1 },
+      },
+    ],
+  ])("is there while one is %s", (_, overrides) => {
+    expect(hasWorkLeft(report(overrides))).toBe(true);
+  });
+
+  it("is not there when nothing is waiting, scheduled, in flight or pending", () => {
+    expect(hasWorkLeft(report(idle))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, requireAppliance } from "../../src/config/config";
@@ -61,6 +61,12 @@ describe("applyEnvFile", () => {
     writeFileSync(join(dir, ".env"), "QUEUE_NAME=from-dot-env\n");
     expect(applyEnvFile(undefined, env)).toBe(".env");
     expect(env).toEqual({ QUEUE_NAME: "from-dot-env" });
+  });
+
+  it("refuses a ./.env it cannot read, even though it was not named", () => {
+    process.chdir(dir);
+    mkdirSync(join(dir, ".env"));
+    expect(() => applyEnvFile(undefined, {})).toThrow("env file .env: cannot read it (EISDIR)");
   });
 
   it("refuses a named file that does not exist, naming it", () => {

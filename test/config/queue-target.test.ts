@@ -7,6 +7,8 @@ describe("describeRedis", () => {
     ["redis://redis", "redis:6379 db 0 (no TLS)"],
     ["redis://courier:s3cret@redis.example:6380/4", "redis.example:6380 db 4 (no TLS)"],
     ["redis://:s3cret@redis.example?db=2", "redis.example:6379 db 2 (no TLS)"],
+    // A path of "/" alone names no database: the query's is taken.
+    ["redis://redis.example/?db=3", "redis.example:6379 db 3 (no TLS)"],
     ["rediss://courier:s3cret@redis.example:6380/0", "redis.example:6380 db 0 (TLS)"],
     ["redis://[::1]:7000", "[::1]:7000 db 0 (no TLS)"],
   ])("%s is %s", (url, described) => {
