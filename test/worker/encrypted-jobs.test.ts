@@ -8,7 +8,7 @@ import {
   waitForAllDelivered,
 } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
-import { waitUntil } from "../support/wait";
+import { sleep, waitUntil } from "../support/wait";
 
 const NEW_ENTRY = `new:${Buffer.alloc(32, 11).toString("base64")}`;
 const OLD_ENTRY = `old:${Buffer.alloc(32, 12).toString("base64")}`;
@@ -77,10 +77,15 @@ describe("worker: sealed passwords", () => {
     await h.enqueue(sealed(jobs, ELSEWHERE));
     const [lacking] = await h.fleet.start(1);
 
+    const missingLines = () =>
+      lacking?.lines().filter((l) => l.code === "COURIER_ENCRYPTION_KEY_MISSING") ?? [];
     await waitUntil(async () => (await h?.queue.getDelayedCount()) === 3, {
       what: "the 3 jobs set aside",
     });
-    const missing = lacking?.lines().filter((l) => l.code === "COURIER_ENCRYPTION_KEY_MISSING");
+    // The worker's log reaches the test through a pipe, a moment after Redis has the jobs.
+    await waitUntil(() => missingLines().length > 0, { what: "the missing key said" });
+    await sleep(300); // a second line, were one to come, would come as soon
+    const missing = missingLines();
     expect(missing).toHaveLength(1);
     expect(missing?.[0]).toMatchObject({ level: 50, keyId: "elsewhere", outcome: "waiting" });
     expect(String(missing?.[0]?.msg)).toContain(
