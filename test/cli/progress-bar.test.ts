@@ -1,4 +1,10 @@
-import { delayedLeft, progressBar, RateMeter, shareBar } from "../../src/cli/progress-bar";
+import {
+  delayedLeft,
+  progressBar,
+  RateMeter,
+  shareBar,
+  timeLeft,
+} from "../../src/cli/progress-bar";
 
 describe("the progress bar of a batch", () => {
   it("fills with what was delivered and promises an ETA from the rate while work is ready", () => {
@@ -44,6 +50,13 @@ describe("a share of a total as a bar", () => {
   });
 });
 
+describe("the time left", () => {
+  it("is what remains of the total at the rate: 60 left at 20/s, whatever is done", () => {
+    expect(timeLeft(40, 100, 20)).toBe(timeLeft(0, 60, 20));
+    expect(timeLeft(40, 100, 20)).not.toBe(timeLeft(0, 100, 20));
+  });
+});
+
 describe("the rate the ETA follows", () => {
   it("is 0 until two samples lie apart in time", () => {
     const meter = new RateMeter();
@@ -68,9 +81,9 @@ describe("the rate the ETA follows", () => {
 
   it("keeps a sample exactly one window old", () => {
     const meter = new RateMeter(1_000);
-    meter.add(0, 0);
-    meter.add(5, 500);
-    expect(meter.add(20, 1_000)).toBe(20);
+    meter.add(0, 10_000);
+    meter.add(5, 10_500);
+    expect(meter.add(20, 11_000)).toBe(20);
   });
 
   it("keeps two samples however old the first is: a rate needs two", () => {

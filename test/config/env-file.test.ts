@@ -9,7 +9,9 @@ describe("firstMalformedLine", () => {
   it("accepts blank lines, comments, export, spaces around = and quoted values over several lines", () => {
     const text = [
       "# a comment",
+      "   # an indented comment",
       "",
+      "   ",
       "REDIS_URL=redis://127.0.0.1:6379",
       "export QUEUE_NAME=sms",
       "  LOG_LEVEL = warn ",
@@ -28,6 +30,7 @@ describe("firstMalformedLine", () => {
     ["a name with a space", "A=1\nB=2\nQUEUE NAME=x\n", 3],
     ["a name starting with a digit", "1A=1\n", 1],
     ["Windows line ends", "A=1\r\nnot an assignment\r\n", 2],
+    ["a line after a value quoted and closed on its own line", 'A="x"\nnot an assignment\n', 2],
   ])("names the line of %s", (_, text, line) => {
     expect(firstMalformedLine(text)).toBe(line);
   });
