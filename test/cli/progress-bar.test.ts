@@ -55,6 +55,11 @@ describe("the time left", () => {
     expect(timeLeft(40, 100, 20)).toBe(timeLeft(0, 60, 20));
     expect(timeLeft(40, 100, 20)).not.toBe(timeLeft(0, 100, 20));
   });
+
+  it("is not said once nothing is left, nor while the rate is unknown", () => {
+    expect(timeLeft(100, 100, 20)).toBeUndefined();
+    expect(timeLeft(0, 100, 0)).toBeUndefined();
+  });
 });
 
 describe("the rate the ETA follows", () => {
