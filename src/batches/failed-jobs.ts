@@ -232,6 +232,30 @@ export function purgeFailed(ids: string[], target: FailedJobsTarget): Promise<Fa
 const JOBS_PER_ROUND_TRIP = 200;
 
 /**
+ * The stored data of each job, read JOBS_PER_ROUND_TRIP at a time; a job gone meanwhile is left
+ * out (the retry script then finds it no longer failed). For rewriting jobs' data before a retry.
+ */
+export async function readJobsData(
+  queue: Queue,
+  redis: Redis,
+  ids: readonly string[],
+  deadline?: AnswerDeadline,
+): Promise<Map<string, string>> {
+  const data = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
+    const page = ids.slice(start, start + JOBS_PER_ROUND_TRIP);
+    const pipeline = redis.pipeline();
+    for (const id of page) pipeline.hget(queue.toKey(id), "data");
+    const answers = (await answerWithin(pipeline.exec(), deadline)) ?? [];
+    page.forEach((id, position) => {
+      const raw = answers[position]?.[1];
+      if (typeof raw === "string") data.set(id, raw);
+    });
+  }
+  return data;
+}
+
+/**
  * Runs the script once per job, by its hash. Not `SCRIPT LOAD` (the README's ACL leaves it out):
  * the first job of the first round trip runs the script by its text, which caches it for the
  * others; a job Redis answers NOSCRIPT for (its cache was emptied meanwhile, by a restart say) did

@@ -3,9 +3,9 @@ import type Redis from "ioredis";
 import { duplicateKey } from "../jobs/duplicate-key";
 import { passwordAad } from "../jobs/job-password";
 import { forTerminal } from "../logging/terminal-text";
-import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
+import type { AnswerDeadline } from "../redis/answer-within";
 import { isSealed, type KeyRing, seal } from "../secrets";
-import type { DataRewrite } from "./failed-jobs";
+import { type DataRewrite, readJobsData } from "./failed-jobs";
 
 /** A corrected password read from a file, on its line. */
 export interface PasswordRow {
@@ -95,9 +95,6 @@ export interface PasswordPolicy {
   duplicateWindowMs: number;
 }
 
-/** Jobs read per round trip. */
-const JOBS_PER_ROUND_TRIP = 200;
-
 /**
  * Each job's data with its password replaced (and its source, with `sourceId`), for
  * `retryFailed`: sealed as a producer seals it (jobs/job-password.ts), bound to the job's pid and
@@ -119,19 +116,8 @@ export async function rewritePasswords(
   deadline?: AnswerDeadline,
 ): Promise<Map<string, DataRewrite>> {
   const rewrites = new Map<string, DataRewrite>();
-  const ids = [...rows.keys()];
-  for (let start = 0; start < ids.length; start += JOBS_PER_ROUND_TRIP) {
-    const page = ids.slice(start, start + JOBS_PER_ROUND_TRIP);
-    const pipeline = redis.pipeline();
-    for (const id of page) pipeline.hget(queue.toKey(id), "data");
-    const answers = (await answerWithin(pipeline.exec(), deadline)) ?? [];
-    page.forEach((id, position) => {
-      const raw = answers[position]?.[1];
-      // Gone meanwhile: the retry script finds it no longer failed.
-      if (typeof raw !== "string") return;
-      rewrites.set(id, withPassword(id, raw, rows.get(id) as PasswordRow, policy));
-    });
-  }
+  for (const [id, raw] of await readJobsData(queue, redis, [...rows.keys()], deadline))
+    rewrites.set(id, withPassword(id, raw, rows.get(id) as PasswordRow, policy));
   return rewrites;
 }
 

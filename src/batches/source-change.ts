@@ -1,9 +1,9 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { passwordAad } from "../jobs/job-password";
-import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
+import type { AnswerDeadline } from "../redis/answer-within";
 import { isSealed, type KeyRing, open, seal } from "../secrets";
-import type { DataRewrite } from "./failed-jobs";
+import { type DataRewrite, readJobsData } from "./failed-jobs";
 
 /** A failed job whose SMS source cannot be changed: nothing is changed then. */
 export class SourceChangeError extends Error {
@@ -26,18 +26,8 @@ export async function rewriteSources(
   deadline?: AnswerDeadline,
 ): Promise<Map<string, DataRewrite>> {
   const rewrites = new Map<string, DataRewrite>();
-  for (let start = 0; start < ids.length; start += 200) {
-    const page = ids.slice(start, start + 200);
-    const pipeline = redis.pipeline();
-    for (const id of page) pipeline.hget(queue.toKey(id), "data");
-    const answers = (await answerWithin(pipeline.exec(), deadline)) ?? [];
-    page.forEach((id, position) => {
-      const raw = answers[position]?.[1];
-      // Gone meanwhile: the retry script finds it no longer failed.
-      if (typeof raw !== "string") return;
-      rewrites.set(id, { from: raw, to: withSource(id, raw, sourceId, ring) });
-    });
-  }
+  for (const [id, raw] of await readJobsData(queue, redis, ids, deadline))
+    rewrites.set(id, { from: raw, to: withSource(id, raw, sourceId, ring) });
   return rewrites;
 }
 
