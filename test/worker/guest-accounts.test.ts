@@ -204,6 +204,14 @@ describe("worker: onboarding jobs create guest accounts, then send each new gues
 
     // status shows the accounts under the deliveries, in text and in JSON.
     const env = h.workerEnv();
+    // The workers write their delivered counts once a second, a moment after the SMS went out.
+    await waitUntil(
+      async () => {
+        const read = await runCli(["status", "--batch", BATCH, "--json"], env);
+        return read.code === 0 && JSON.parse(read.stdout).delivered === 4;
+      },
+      { what: "the 4 deliveries counted" },
+    );
     const [text, json] = await Promise.all([
       runCli(["status", "--batch", BATCH], env),
       runCli(["status", "--batch", BATCH, "--json"], env),
