@@ -53,6 +53,11 @@ export const deliveryJobSchema = z.object({
     .int("must be a whole number from 1")
     .min(1, "must be a whole number from 1")
     .optional(),
+  /**
+   * The id of the HTTP API key that added the job (`serve`): its outcome is recorded against it
+   * and POSTed to the key's webhook, if it has one. Not a secret.
+   */
+  submitted_by: text().max(255, TOO_LONG).optional(),
 });
 
 export type DeliveryJob = z.output<typeof deliveryJobSchema>;
