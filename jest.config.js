@@ -3,7 +3,16 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    // content-disposition 3 (@fastify/swagger-ui → @fastify/static) ships only as an ES module,
+    // which Node 20 requires but Jest's CommonJS runtime cannot: compiled to CommonJS for the tests.
+    "/node_modules/content-disposition/.+\\.js$": [
+      "ts-jest",
+      { tsconfig: { allowJs: true, module: "commonjs" } },
+    ],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!content-disposition/)"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   testTimeout: 60_000,

@@ -3,6 +3,7 @@
 // before the command runs (nodejs/node#54232); after `--` it leaves every argument to the command.
 import { ConfigError } from "../config/config";
 import { applyEnvFile } from "../config/env-file";
+import { runApiKeys } from "./api-keys";
 import { runBatch } from "./batch";
 import { runCheck } from "./check";
 import { UsageError } from "./command";
@@ -14,6 +15,7 @@ import { runImport } from "./import";
 import { type Command, EXIT, exitQuietlyOnClosedPipe } from "./io";
 import { runKeys } from "./keys";
 import { runOnboard } from "./onboard";
+import { runServe } from "./serve";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
 import { runWorker } from "./worker";
@@ -34,6 +36,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   batch: { run: runBatch, summary: "pause, resume or cancel a batch's deliveries" },
   keys: { run: runKeys, summary: "generate, rotate or count the keys that seal secrets at rest" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
+  serve: { run: runServe, summary: "run the HTTP API for upstream systems until stopped" },
+  "api-keys": { run: runApiKeys, summary: "create, list or revoke the HTTP API's keys" },
 };
 
 function usage(): string {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KeyRing, KeyRingError } from "../secrets/key-ring";
 import { type RedisTarget, readRedisTarget } from "./redis-target";
 import { BUILT_IN_SIMULATOR, type RawSettings, settingsSchema } from "./schema";
+import { readServeTls } from "./serve-tls";
 
 export { BUILT_IN_SIMULATOR } from "./schema";
 
@@ -83,6 +84,19 @@ export interface EncryptionSettings {
   plaintextRefused: boolean;
 }
 
+/** What `serve` (the HTTP API) listens on, accepts, and allows each API key. */
+export interface ServeSettings {
+  host: string;
+  /** 0: a free port the system picks (the start log line says which). */
+  port: number;
+  /** PEM certificate chain and key (SERVE_TLS_CERT_FILE, SERVE_TLS_KEY_FILE): HTTPS when set. */
+  tls: { cert: string; key: string; certFile: string } | undefined;
+  /** Longest JSON body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Requests per API key (per client address without a key) per window. */
+  rateLimit: { max: number; windowMs: number };
+}
+
 export interface Config {
   redis: RedisTarget;
   redisKeyPrefix: string;
@@ -93,6 +107,7 @@ export interface Config {
   producer: ProducerSettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
+  serve: ServeSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -145,6 +160,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (s.THROTTLE_PAUSE_MAX === 0) {
     problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
   }
+  const serveTls = readServeTls(s, problems);
   const ring = readKeyRing(s, problems);
   if (s.JOB_ENCRYPTION_REQUIRED && !ring && !hasRingSetting(s)) {
     problems.push(
@@ -201,6 +217,13 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       guestsPerJob: s.ONBOARD_GUESTS_PER_JOB,
     },
     encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
+    serve: {
+      host: s.SERVE_HOST,
+      port: s.SERVE_PORT,
+      tls: serveTls,
+      bodyLimitBytes: s.SERVE_BODY_LIMIT,
+      rateLimit: { max: s.API_RATE_LIMIT, windowMs: s.API_RATE_LIMIT_WINDOW },
+    },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_GUESTS_PER_JOB } from "../jobs/guest-accounts-job";
+import { parseByteSize } from "./byte-size";
 import { parseDuration } from "./duration";
 
 function toDuration(text: string, ctx: z.RefinementCtx): number {
@@ -25,6 +26,34 @@ const wholeNumber = z.string().transform((text, ctx) => {
 });
 
 const positiveInt = (fallback: number) => z.string().default(String(fallback)).pipe(wholeNumber);
+
+/** A TCP port to listen on; 0 asks the system for a free one (tests, and a log line says which). */
+const listenPort = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isInteger(value) || value < 0 || value > 65_535) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a port: use 0 to 65535` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** A size in bytes: `1048576`, `512KiB`, `1MiB`. */
+const byteSize = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseByteSize(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
 
 const flagDefault = (fallback: "true" | "false") =>
   z
@@ -121,6 +150,14 @@ export const settingsSchema = z.object({
   FAILED_JOB_RETENTION: duration("30d"),
   WORKER_LOCK_DURATION: duration("30s"),
   SHUTDOWN_TIMEOUT: duration("30s"),
+
+  SERVE_HOST: z.string().min(1).default("127.0.0.1"),
+  SERVE_PORT: listenPort(8080),
+  SERVE_TLS_CERT_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  SERVE_TLS_KEY_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
+  SERVE_BODY_LIMIT: byteSize("1MiB"),
+  API_RATE_LIMIT: positiveInt(600),
+  API_RATE_LIMIT_WINDOW: duration("1m"),
 
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

@@ -47,7 +47,8 @@ export function exitOnceStopped(code: number): void {
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
-function untilStopped(stop?: AbortSignal): Promise<string> {
+/** Resolves with the signal's name (or "abort") once SIGTERM, SIGINT or `stop` asks to stop. */
+export function untilStopped(stop?: AbortSignal): Promise<string> {
   return new Promise((resolve) => {
     const finish = (reason: string) => {
       process.off("SIGTERM", onTerm);

@@ -63,6 +63,11 @@ describe("loadConfig: every setting reaches its place", () => {
       FAILED_JOB_RETENTION: "7d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
+      SERVE_HOST: "0.0.0.0",
+      SERVE_PORT: "9443",
+      SERVE_BODY_LIMIT: "64KiB",
+      API_RATE_LIMIT: "50",
+      API_RATE_LIMIT_WINDOW: "10s",
       LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
     });
@@ -108,6 +113,13 @@ describe("loadConfig: every setting reaches its place", () => {
         duplicateKeySecret: "0123456789abcdef",
       },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
+      serve: {
+        host: "0.0.0.0",
+        port: 9443,
+        tls: undefined,
+        bodyLimitBytes: 65_536,
+        rateLimit: { max: 50, windowMs: 10_000 },
+      },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -139,6 +151,13 @@ describe("loadConfig: every setting reaches its place", () => {
     });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
+    expect(config.serve).toEqual({
+      host: "127.0.0.1",
+      port: 8080,
+      tls: undefined,
+      bodyLimitBytes: 1_048_576,
+      rateLimit: { max: 600, windowMs: 60_000 },
+    });
   });
 });
 

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { authenticateRequests } from "./authentication";
+import { answerErrorsAsJson } from "./error-answers";
+import { describeApi } from "./openapi";
+import { limitRequestRate } from "./rate-limit";
+import type { RoutePlugin } from "./route-plugin";
+import { ROUTE_PLUGINS } from "./routes";
+import type { ServeDeps } from "./serve-deps";
+import { refuseWhileStopping } from "./stopping";
+
+export interface AppOptions {
+  /** The API's parts; ROUTE_PLUGINS unless a test or a benchmark wants others. */
+  routes?: readonly RoutePlugin[];
+}
+
+/**
+ * The HTTP API, not yet listening: JSON errors, API-key authentication, the per-key rate limit,
+ * the OpenAPI document, then each route plugin. HTTPS when the configuration has a certificate.
+ * Logs through the project's logger: never a body (Fastify logs none), never a header (its
+ * request line has none; `authorization` is redacted by name besides).
+ */
+export async function buildApp(
+  deps: ServeDeps,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const { serve } = deps.config;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: "serve" }),
+    bodyLimit: serve.bodyLimitBytes,
+    // Fastify's own 503 while closing is not in the API's error shape: refuseWhileStopping answers.
+    return503OnClosing: false,
+    ...(serve.tls ? { https: { cert: serve.tls.cert, key: serve.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  answerErrorsAsJson(app, serve.bodyLimitBytes);
+  refuseWhileStopping(app, deps.lifecycle);
+  authenticateRequests(app, deps.apiKeys);
+  await limitRequestRate(app, {
+    redis: deps.redis,
+    keyPrefix: `${deps.config.redisKeyPrefix}:${deps.config.queue.name}:rate-limit:`,
+    max: serve.rateLimit.max,
+    windowMs: serve.rateLimit.windowMs,
+  });
+  await describeApi(app);
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  for (const plugin of options.routes ?? ROUTE_PLUGINS) await typed.register(plugin, deps);
+  return app;
+}

@@ -1,0 +1,5 @@
+import type { RoutePlugin } from "../route-plugin";
+import { deliveryRoutes } from "./delivery-routes";
+
+/** Every part of the HTTP API, in the order buildApp registers them: add a new one here. */
+export const ROUTE_PLUGINS: readonly RoutePlugin[] = [deliveryRoutes];

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import type Redis from "ioredis";
+import { type Dispatcher, request } from "undici";
+import { type Config, loadConfig } from "../../src/config/config";
+import type { Scope } from "../../src/serve/scopes";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/serve/server";
+import type { DeliveryHarness } from "../support/delivery-harness";
+import { type CapturedLog, captureLog } from "../support/log-sink";
+import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
+
+export interface ServeHarnessOptions extends ServerOptions {
+  /** Share a delivery harness' queue, key prefix and Redis, so its workers deliver what is posted. */
+  deliveries?: DeliveryHarness;
+  /** Settings beyond the queue's (SERVE_BODY_LIMIT, API_RATE_LIMIT…). */
+  settings?: Record<string, string>;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body (undefined for an empty one). */
+  body: Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } };
+  /** The body as it came, to scan for secrets. */
+  text: string;
+}
+
+export interface CallOptions {
+  key?: string;
+  body?: unknown;
+  /** A body sent as it is, with its own content type. */
+  raw?: { text: string; type: string };
+  headers?: Record<string, string>;
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * `serve`'s server as the CLI starts it (startServer), listening on 127.0.0.1 on a free port, on
+ * the suite's Redis under a queue and key prefix of its own (or a delivery harness'), its log
+ * captured. `close()` stops it and removes every key it wrote.
+ */
+export class ServeHarness {
+  readonly answers: string[] = [];
+
+  private constructor(
+    readonly config: Config,
+    readonly log: CapturedLog,
+    readonly server: RunningServer,
+    readonly redis: Redis,
+    readonly queue: Queue,
+    private readonly owned: boolean,
+  ) {}
+
+  static async start(options: ServeHarnessOptions = {}): Promise<ServeHarness> {
+    const env = options.deliveries
+      ? options.deliveries.workerEnv()
+      : {
+          REDIS_URL: testRedisUrl(),
+          QUEUE_NAME: `test-${randomUUID()}`,
+          REDIS_KEY_PREFIX: uniquePrefix("serve"),
+        };
+    const config = loadConfig({
+      REDIS_URL: env.REDIS_URL,
+      QUEUE_NAME: env.QUEUE_NAME,
+      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
+      SERVE_HOST: "127.0.0.1",
+      SERVE_PORT: "0",
+      ...options.settings,
+    });
+    const log = captureLog("trace");
+    const server = await startServer(config, log.logger, options);
+    const redis = testRedis();
+    const queue = new Queue(config.queue.name, { connection: redis });
+    return new ServeHarness(config, log, server, redis, queue, !options.deliveries);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** A new API key with these scopes, made as `api-keys create` makes one. */
+  async key(scopes: Scope[], name = "test client"): Promise<string> {
+    return (await this.server.deps.apiKeys.create({ name, scopes })).key;
+  }
+
+  async call(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ApiAnswer> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined;
+    if (options.raw) {
+      body = options.raw.text;
+      headers["content-type"] = options.raw.type;
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] = "application/json";
+    }
+    const answer = await request(`${this.url}${path}`, {
+      method,
+      headers,
+      body,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    const text = await answer.body.text();
+    this.answers.push(text);
+    return {
+      status: answer.statusCode,
+      headers: answer.headers,
+      body: text ? JSON.parse(text) : undefined,
+      text,
+    };
+  }
+
+  /** Every response body so far and every log line, for a secret scan. */
+  everythingSaid(): string {
+    return `${this.answers.join("\n")}\n${this.log.text()}`;
+  }
+
+  async close(): Promise<void> {
+    await this.server.stop();
+    await this.queue.close();
+    if (this.owned) {
+      await deleteKeys(this.redis, `bull:${this.config.queue.name}:`);
+      await deleteKeys(this.redis, `${this.config.redisKeyPrefix}:`);
+    }
+    this.redis.disconnect();
+  }
+}
