@@ -5,7 +5,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { authenticateRequests } from "./authentication";
-import { answerErrorsAsJson } from "./error-answers";
+import { answerErrorsAsJson, errorAnswer } from "./error-answers";
 import { describeApi } from "./openapi";
 import { limitRequestRate } from "./rate-limit";
 import type { RoutePlugin } from "./route-plugin";
@@ -32,6 +32,9 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: "serve" }),
     bodyLimit: serve.bodyLimitBytes,
+    // A job id leads with its batch id (up to 128 bytes of UTF-8, percent-encoded in a path).
+    routerOptions: { maxParamLength: 1_024 },
+    frameworkErrors: errorAnswer(serve.bodyLimitBytes),
     // Fastify's own 503 while closing is not in the API's error shape: refuseWhileStopping answers.
     return503OnClosing: false,
     ...(serve.tls ? { https: { cert: serve.tls.cert, key: serve.tls.key } } : {}),

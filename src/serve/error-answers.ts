@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isConnectionLoss } from "../redis/answer-within";
 import { ApiError } from "./api-error";
 import { apiError } from "./api-error-codes";
@@ -28,18 +28,27 @@ type FastifyishError = Error & {
  * its stack); the client's mistakes are the client's, and its request logged line says the status.
  */
 export function answerErrorsAsJson(app: FastifyInstance, bodyLimitBytes: number): void {
-  app.setErrorHandler((error: FastifyishError, request, reply) => {
-    const answer = toApiError(error, bodyLimitBytes);
-    if (answer.statusCode >= 500) {
-      request.log.error({ err: error, code: answer.code }, "request failed");
-    }
-    return reply.code(answer.statusCode).send(answer.toBody());
-  });
+  app.setErrorHandler(errorAnswer(bodyLimitBytes));
   app.setNotFoundHandler((request, reply) => {
     const path = (request.url.split("?")[0] ?? "").slice(0, 200);
     const answer = apiError("NOT_FOUND", `no route ${request.method} ${path}`);
     return reply.code(answer.statusCode).send(answer.toBody());
   });
+}
+
+/**
+ * The error handler: also Fastify's `frameworkErrors` option, for the errors its router meets
+ * before any route (a malformed or too long path), which it would otherwise answer in its own
+ * shape, quoting the path.
+ */
+export function errorAnswer(bodyLimitBytes: number) {
+  return (error: FastifyishError, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = toApiError(error, bodyLimitBytes);
+    if (answer.statusCode >= 500) {
+      request.log.error({ err: error, code: answer.code }, "request failed");
+    }
+    return reply.code(answer.statusCode).send(answer.toBody());
+  };
 }
 
 /** What the client is told of an error: its message is ours, never a value the request carried. */
@@ -59,6 +68,10 @@ export function toApiError(error: FastifyishError, bodyLimitBytes: number): ApiE
       return apiError("REQUEST_INVALID", "the body is not valid JSON");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return apiError("REQUEST_INVALID", "the body is empty: send a JSON object");
+    case "FST_ERR_BAD_URL":
+      return apiError("REQUEST_INVALID", "the URL's path is not valid (a malformed %-escape)");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new ApiError(414, "REQUEST_INVALID", "a part of the URL's path is too long");
     case "COURIER_REDIS_UNREACHABLE":
       return redisUnreachable();
     case "COURIER_REDIS_REFUSED":
@@ -70,7 +83,7 @@ export function toApiError(error: FastifyishError, bodyLimitBytes: number): ApiE
   if (/Command timed out/.test(error.message) || isConnectionLoss(error)) return redisUnreachable();
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500 && error.code?.startsWith("FST_")) {
-    return new ApiError(status, "REQUEST_INVALID", error.message);
+    return new ApiError(status, "REQUEST_INVALID", `the request is not valid (${error.code})`);
   }
   return apiError("COURIER_INTERNAL_ERROR", "the courier failed to answer; it has logged why");
 }
