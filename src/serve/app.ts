@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import {
   serializerCompiler,
   validatorCompiler,
@@ -16,6 +16,8 @@ import { refuseWhileStopping } from "./stopping";
 export interface AppOptions {
   /** The API's parts; ROUTE_PLUGINS unless a test or a benchmark wants others. */
   routes?: readonly RoutePlugin[];
+  /** Told of every route as it is added, the documentation's own included (a test lists them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function buildApp(
     return503OnClosing: false,
     ...(serve.tls ? { https: { cert: serve.tls.cert, key: serve.tls.key } } : {}),
   }) as unknown as FastifyInstance;
+  if (options.onRoute) app.addHook("onRoute", options.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   answerErrorsAsJson(app, serve.bodyLimitBytes);
