@@ -1,7 +1,7 @@
 import { loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
 import { createLogger } from "../logging/logger";
-import { startServer } from "../serve/server";
+import type { RunningServer } from "../serve/server";
 import { exitOnceStopped, STOP_MARGIN_MS, untilStopped } from "../worker/run-until-stopped";
 import { settlesWithin } from "../worker/settles-within";
 import { noArguments, readArguments } from "./command";
@@ -23,8 +23,10 @@ export async function runServe(argv: string[], io: CommandIo, stop?: AbortSignal
   const config = loadConfig();
   io.stderr.write(`${describeQueueTarget(config)}\n`);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: RunningServer;
   try {
+    // Loaded here: Fastify and its plugins would slow every other command's start.
+    const { startServer } = await import("../serve/server.js");
     server = await startServer(config, logger);
   } catch (error) {
     return reportFailure(io, error);
