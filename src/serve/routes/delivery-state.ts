@@ -7,9 +7,9 @@ import type { DeliveryState } from "./delivery-schemas";
 
 /**
  * Where a delivery stands, from what BullMQ holds of its job and, once it is finished, the
- * delivery history's record. Read field by field from the job: never its data as a whole, so
- * never its password. Undefined when neither knows the id, or it is not a delivery (an
- * onboarding job's id).
+ * delivery history's record. Built field by field from the job's data, never from the data as a
+ * whole: the password is never copied into it. Undefined when neither knows the id, or it is not
+ * a delivery (an onboarding job's id).
  */
 export function deliveryState(
   jobId: string,
