@@ -97,8 +97,14 @@ describe("axelnac-courier api-keys", () => {
   });
 
   it("lists the keys, never a key, hash or secret, and revokes one", async () => {
+    const ours = async () =>
+      [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`bull:${queue}:*`))].sort();
+    const keysBefore = await ours();
     const before = await runCli(["api-keys", "list", "--json"], env);
     expect(before.code).toBe(0);
+    // It only reads: not even BullMQ's meta hash of the queue is written.
+    expect(await ours()).toEqual(keysBefore);
+    expect(await redis.exists(`bull:${queue}:meta`)).toBe(0);
     const listed = JSON.parse(before.stdout) as {
       id: string;
       name: string;
