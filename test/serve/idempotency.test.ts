@@ -141,6 +141,9 @@ async function startServer(overrides: Partial<IdempotencyOptions> = {}): Promise
     const added = await addDelivery(req);
     return reply.code(202).send({ ...added, padding: "x".repeat(4096) });
   });
+  app.post("/v1/scoped-deliveries", { config: { scope: "deliveries:write" } }, async (req, reply) =>
+    reply.code(202).send(await addDelivery(req)),
+  );
   app.post("/v1/batches", async (req, reply) => {
     const rows = (await text(req.body as NodeJS.ReadableStream)).trim().split("\n").slice(1);
     for (const row of rows) {
@@ -445,6 +448,16 @@ describe("Idempotency-Key: what is checked and what is kept", () => {
     expectNoSecrets(JSON.stringify(record), [password]);
     expectNoSecrets(await dumpEverything(redis), [password]);
     expectNoSecrets(server.log.text(), [password]);
+  });
+
+  it("answers 500 rather than keep a scoped route's record per address when no API key was set before it", async () => {
+    const server = await startServer();
+    const keyed = await send(server, { path: "/v1/scoped-deliveries", key: '"s-1"', apiKey: "a" });
+    expect(keyed.status).toBe(202);
+    const unauthenticated = await send(server, { path: "/v1/scoped-deliveries", key: '"s-2"' });
+    expect(unauthenticated.status).toBe(500);
+    expect(server.handled).toBe(1);
+    expect(await redis.keys(`${server.keyPrefix}:idempotency:*`)).toHaveLength(1);
   });
 
   it("serves streamed (CSV) bodies, requests without the header and other routes as usual", async () => {

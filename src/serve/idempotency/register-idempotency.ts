@@ -39,22 +39,31 @@ export interface IdempotencyOptions {
   maxStoredBytes?: number;
 }
 
+interface Claimed {
+  step: "claimed";
+  recordKey: string;
+  claim: string;
+  fingerprint: string;
+}
+
 type RequestState =
   | { step: "reading"; idempotencyKey: string; fingerprint: RequestFingerprint }
-  | { step: "claimed"; recordKey: string; claim: string; fingerprint: string };
+  | Claimed;
 
 /**
  * Adds the Idempotency-Key layer to `app` as four hooks, which apply to every POST route of `app`
- * and of the plugins registered in it. Call it after the authentication hook is added (the
- * records are scoped by `request.apiKey`) and before the routes.
+ * and of the plugins registered in it (Fastify binds hooks when the app is ready, so routes may be
+ * declared before or after). Call it on the instance that holds the API's routes, after the
+ * authentication hook is added: records are scoped by `request.apiKey`, and a route that needs a
+ * scope but finds no key at this layer's preHandler answers 500 rather than scope by address.
  *
  * - onRequest: a malformed key is refused (400) before anything else happens.
  * - preParsing: a JSON body is fingerprinted as Fastify's parser reads it (a pass-through
  *   stream feeding an HMAC); the body is not copied, and the app's parsers stay as they are.
  * - preHandler: the key is claimed in one Redis step, or the request is answered from its
  *   record: 409 while the first runs, 422 for a different request, else the stored response.
- * - onSend: the response is stored (2xx to 4xx); a 5xx, or one too large to store, releases the
- *   key so the client may retry.
+ * - onSend: the response is stored (2xx to 4xx) as it is sent; a 5xx, or one too large to store,
+ *   releases the key so the client may retry.
  */
 export function registerIdempotency(app: FastifyInstance, options: IdempotencyOptions): void {
   const store = new IdempotencyStore(options.redis);
@@ -95,6 +104,11 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       logger.warn({ route: request.routeOptions.url }, "Idempotency-Key ignored: body not read");
       return;
     }
+    if (request.routeOptions.config.scope !== undefined && request.apiKey === undefined) {
+      throw new Error(
+        "the Idempotency-Key layer ran before authentication: register it after the authentication hook",
+      );
+    }
     const fingerprint = state.fingerprint.digest();
     const recordKey = idempotencyRecordKey(options.keyPrefix, {
       client: request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`,
@@ -122,7 +136,17 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
     const state = states.get(request);
     if (state?.step !== "claimed") return payload;
     states.delete(request);
-    const where = { route: request.routeOptions.url, status: reply.statusCode };
+    // Not awaited: the record is written while the response goes out, sparing every keyed request
+    // a round trip. A retry that reaches this server still finds it written: the write went first
+    // on the same connection, and Redis runs one connection's commands in order. A retry reaching
+    // another server in that instant gets a 409, and its next try the replay.
+    void settle(state, reply, payload);
+    return payload;
+  });
+
+  /** Stores the response of a claimed request, or releases its key (5xx, stream, too large). */
+  async function settle(state: Claimed, reply: FastifyReply, payload: unknown): Promise<void> {
+    const where = { route: reply.request.routeOptions.url, status: reply.statusCode };
     try {
       const body = storableBody(payload);
       if (reply.statusCode >= 500) {
@@ -151,11 +175,10 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
         }
       }
     } catch (error) {
-      // The client still gets its answer; the claim runs out with its lease.
+      // The client has its answer; the claim runs out with its lease.
       logger.error({ ...where, err: error }, "Idempotency-Key record not written");
     }
-    return payload;
-  });
+  }
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
