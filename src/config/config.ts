@@ -76,6 +76,12 @@ export interface OnboardingSettings {
   guestsPerJob: number;
 }
 
+/** The HTTP API's Idempotency-Key layer (src/serve/idempotency). */
+export interface IdempotencySettings {
+  /** IDEMPOTENCY_TTL: how long a response is replayed to a retry under the same key. */
+  ttlMs: number;
+}
+
 export interface EncryptionSettings {
   /** The key ring (JOB_ENCRYPTION_KEYS or _FILE); absent, secrets are kept in plaintext. */
   ring: KeyRing | undefined;
@@ -91,6 +97,7 @@ export interface Config {
   queue: QueueSettings;
   delivery: DeliverySettings;
   producer: ProducerSettings;
+  idempotency: IdempotencySettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
@@ -141,6 +148,9 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   }
   if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
     problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
+  }
+  if (s.IDEMPOTENCY_TTL === 0) {
+    problems.push("  IDEMPOTENCY_TTL: must be longer than 0");
   }
   if (s.THROTTLE_PAUSE_MAX === 0) {
     problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
@@ -195,6 +205,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       duplicateWindowMs: s.DUPLICATE_WINDOW,
       duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
     },
+    idempotency: { ttlMs: s.IDEMPOTENCY_TTL },
     onboarding: {
       applianceTimeZone: s.AXELNAC_TIME_ZONE,
       phoneRegion: s.ONBOARD_PHONE_REGION,

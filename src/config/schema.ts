@@ -115,6 +115,7 @@ export const settingsSchema = z.object({
     emptyAsUnset,
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  IDEMPOTENCY_TTL: duration("24h"),
   JOB_ENCRYPTION_KEYS: z.preprocess(emptyAsUnset, z.string().optional()),
   JOB_ENCRYPTION_KEYS_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   JOB_ENCRYPTION_REQUIRED: flag,

@@ -58,6 +58,7 @@ describe("loadConfig: every setting reaches its place", () => {
       THROTTLE_PAUSE_MAX: "90s",
       DUPLICATE_WINDOW: "12h",
       DUPLICATE_KEY_SECRET: "0123456789abcdef",
+      IDEMPOTENCY_TTL: "36h",
       JOB_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString("base64")}`,
       JOB_ENCRYPTION_REQUIRED: "true",
       FAILED_JOB_RETENTION: "7d",
@@ -107,6 +108,7 @@ describe("loadConfig: every setting reaches its place", () => {
         duplicateWindowMs: 43_200_000,
         duplicateKeySecret: "0123456789abcdef",
       },
+      idempotency: { ttlMs: 129_600_000 },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
@@ -137,6 +139,7 @@ describe("loadConfig: every setting reaches its place", () => {
       duplicateWindowMs: 86_400_000,
       duplicateKeySecret: undefined,
     });
+    expect(config.idempotency).toEqual({ ttlMs: 86_400_000 });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
   });
@@ -281,6 +284,13 @@ describe("loadConfig: values out of range", () => {
     expect(problemsOf({ THROTTLE_PAUSE_MAX: "a day" })).toMatch(
       /^invalid configuration:\n {2}THROTTLE_PAUSE_MAX: "a day" is not a duration/,
     );
+  });
+
+  it("refuses an IDEMPOTENCY_TTL of 0: a response must be kept for some time", () => {
+    expect(problemsOf({ IDEMPOTENCY_TTL: "0s" })).toBe(
+      "invalid configuration:\n  IDEMPOTENCY_TTL: must be longer than 0",
+    );
+    expect(loadConfig({ IDEMPOTENCY_TTL: "1ms" }).idempotency.ttlMs).toBe(1);
   });
 
   it("accepts a refresh margin just shorter than the token's lifetime", () => {
