@@ -89,6 +89,12 @@ export interface EncryptionSettings {
   plaintextRefused: boolean;
 }
 
+/** The delivery history (src/history/). */
+export interface HistorySettings {
+  /** HISTORY_RETENTION: how long a delivery's record is kept; undefined when `off`. */
+  retentionMs: number | undefined;
+}
+
 export interface Config {
   redis: RedisTarget;
   redisKeyPrefix: string;
@@ -100,6 +106,7 @@ export interface Config {
   idempotency: IdempotencySettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
+  history: HistorySettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -212,6 +219,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       guestsPerJob: s.ONBOARD_GUESTS_PER_JOB,
     },
     encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
+    history: { retentionMs: s.HISTORY_RETENTION === 0 ? undefined : s.HISTORY_RETENTION },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }

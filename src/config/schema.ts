@@ -63,6 +63,24 @@ const applianceUrl = z
     },
   );
 
+/**
+ * HISTORY_RETENTION: a duration of 1 s or more, or `off` (or `0`): the workers keep no history.
+ * Off reads as 0.
+ */
+const retention = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      if (text.trim().toLowerCase() === "off") return 0;
+      const ms = toDuration(text, ctx);
+      if (ms > 0 && ms < 1_000) {
+        ctx.addIssue({ code: "custom", message: "must be at least 1s, or off to keep no history" });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 /** A duration setting whose default is another setting's value (config.ts). */
 const durationOrUnset = z.preprocess(emptyAsUnset, z.string().transform(toDuration).optional());
 
@@ -120,6 +138,7 @@ export const settingsSchema = z.object({
   JOB_ENCRYPTION_KEYS_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   JOB_ENCRYPTION_REQUIRED: flag,
   FAILED_JOB_RETENTION: duration("30d"),
+  HISTORY_RETENTION: retention("90d"),
   WORKER_LOCK_DURATION: duration("30s"),
   SHUTDOWN_TIMEOUT: duration("30s"),
 

@@ -3,6 +3,8 @@ import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import { describeRedis } from "../config/queue-target";
+import { openHistoryWriter } from "../history/history-setup";
+import { type JobFinish, recordOfJob } from "../history/record-of-job";
 import { GUEST_ACCOUNTS_JOB_NAME, ONBOARDING_DELIVERY_PRIORITY } from "../jobs/guest-accounts-job";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
@@ -135,18 +137,30 @@ export async function startDeliveryWorker(
     logger,
   );
   await presence.beat();
+  const history = openHistoryWriter(redis, config, logger);
+  /** A delivery job finished for good: its record, built once, goes to the history. */
+  const finished = (job: Job, finish: JobFinish) => {
+    counters.record(job, finish.outcome);
+    if (history) history.add(recordOfJob(job, finish));
+  };
   // An onboarding job counts its guests itself (account-counts.ts); its SMS are jobs of their own.
   const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
   worker.on("active", (job) => {
     if (isDelivery(job)) counters.taken(job);
   });
   worker.on("completed", (job, result) => {
-    if (isDelivery(job)) counters.record(job, result === CANCELLED ? "cancelled" : "delivered");
+    if (!isDelivery(job)) return;
+    finished(
+      job,
+      result === CANCELLED
+        ? { outcome: "cancelled" }
+        : { outcome: "delivered", result: result as DeliveryResult },
+    );
   });
   worker.on("failed", (job, error) => {
     // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
     // only a job that has finished (finishedOn set) is a failed delivery.
-    if (job?.finishedOn && isDelivery(job)) counters.record(job, "failed");
+    if (job?.finishedOn && isDelivery(job)) finished(job, { outcome: "failed", error });
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(
@@ -176,6 +190,7 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
+    await history?.close();
     await presence.stop();
     await queue.close();
     await tokens.close();

@@ -62,6 +62,7 @@ describe("loadConfig: every setting reaches its place", () => {
       JOB_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString("base64")}`,
       JOB_ENCRYPTION_REQUIRED: "true",
       FAILED_JOB_RETENTION: "7d",
+      HISTORY_RETENTION: "30d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
       LOG_LEVEL: "debug",
@@ -110,6 +111,7 @@ describe("loadConfig: every setting reaches its place", () => {
       },
       idempotency: { ttlMs: 129_600_000 },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
+      history: { retentionMs: 2_592_000_000 },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -142,6 +144,25 @@ describe("loadConfig: every setting reaches its place", () => {
     expect(config.idempotency).toEqual({ ttlMs: 86_400_000 });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
+    expect(config.history).toEqual({ retentionMs: 7_776_000_000 });
+  });
+});
+
+describe("loadConfig: HISTORY_RETENTION", () => {
+  it.each(["off", "OFF", "0", "0s"])("reads %j as no history kept", (text) => {
+    expect(loadConfig({ HISTORY_RETENTION: text }).history).toEqual({ retentionMs: undefined });
+  });
+
+  it("takes any duration of 1 s or more", () => {
+    expect(loadConfig({ HISTORY_RETENTION: "1s" }).history.retentionMs).toBe(1_000);
+    expect(loadConfig({ HISTORY_RETENTION: "365d" }).history.retentionMs).toBe(31_536_000_000);
+  });
+
+  it.each([
+    ["500ms", /HISTORY_RETENTION: must be at least 1s, or off to keep no history/],
+    ["never", /HISTORY_RETENTION: "never" is not a duration/],
+  ])("refuses %j, naming the variable", (text, problem) => {
+    expect(problemsOf({ HISTORY_RETENTION: text })).toMatch(problem);
   });
 });
 
