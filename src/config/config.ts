@@ -83,6 +83,13 @@ export interface EncryptionSettings {
   plaintextRefused: boolean;
 }
 
+/** Where the worker serves /metrics, /livez and /readyz (README, "Metrics and health"). */
+export interface MetricsSettings {
+  /** METRICS_PORT; unset, the worker serves none. 0: a free port, logged at start. */
+  port: number | undefined;
+  host: string;
+}
+
 export interface Config {
   redis: RedisTarget;
   redisKeyPrefix: string;
@@ -93,6 +100,7 @@ export interface Config {
   producer: ProducerSettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
+  metrics: MetricsSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -201,6 +209,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       guestsPerJob: s.ONBOARD_GUESTS_PER_JOB,
     },
     encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
+    metrics: { port: s.METRICS_PORT, host: s.METRICS_HOST },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }

@@ -63,6 +63,8 @@ describe("loadConfig: every setting reaches its place", () => {
       FAILED_JOB_RETENTION: "7d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
       LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
     });
@@ -108,6 +110,7 @@ describe("loadConfig: every setting reaches its place", () => {
         duplicateKeySecret: "0123456789abcdef",
       },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
+      metrics: { port: 9464, host: "0.0.0.0" },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -139,6 +142,20 @@ describe("loadConfig: every setting reaches its place", () => {
     });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
+    expect(config.metrics).toEqual({ port: undefined, host: "127.0.0.1" });
+  });
+});
+
+describe("loadConfig: the metrics port", () => {
+  it("takes 0 (any free port) and treats an empty value as unset", () => {
+    expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
+    expect(loadConfig({ METRICS_PORT: "" }).metrics.port).toBeUndefined();
+  });
+
+  it.each(["-1", "65536", "9464x", " 80", "1.5"])("refuses %j, naming the variable", (text) => {
+    expect(problemsOf({ METRICS_PORT: text })).toMatch(
+      `METRICS_PORT: "${text}" is not a port: use a number from 0 to 65535`,
+    );
   });
 });
 
