@@ -96,6 +96,8 @@ describe("metrics: values that move with real deliveries", () => {
     expect(text).not.toContain(batch);
     expect(text).not.toContain("ref-");
     expect(text).not.toMatch(/guestpw-/);
+    expect(text).not.toContain(h.apiPassword);
+    expect(text).not.toMatch(/\b[0-9a-f]{64}\b/); // the appliance's tokens
     expectCleanLogs(h.fleet.output(), [h.apiPassword]);
   }, 90_000);
 
