@@ -95,6 +95,13 @@ export interface HistorySettings {
   retentionMs: number | undefined;
 }
 
+/** Where the worker serves /metrics, /livez and /readyz (README, "Metrics and health"). */
+export interface MetricsSettings {
+  /** METRICS_PORT; unset, the worker serves none. 0: a free port, logged at start. */
+  port: number | undefined;
+  host: string;
+}
+
 export interface Config {
   redis: RedisTarget;
   redisKeyPrefix: string;
@@ -107,6 +114,7 @@ export interface Config {
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
   history: HistorySettings;
+  metrics: MetricsSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -220,6 +228,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
     },
     encryption: { ring, plaintextRefused: s.JOB_ENCRYPTION_REQUIRED },
     history: { retentionMs: s.HISTORY_RETENTION === 0 ? undefined : s.HISTORY_RETENTION },
+    metrics: { port: s.METRICS_PORT, host: s.METRICS_HOST },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }

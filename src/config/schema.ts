@@ -24,6 +24,19 @@ const wholeNumber = z.string().transform((text, ctx) => {
   return value;
 });
 
+/** A TCP port to listen on: 0 asks the system for a free one. */
+const port = z.string().transform((text, ctx) => {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65_535) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${text}" is not a port: use a number from 0 to 65535`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
 const positiveInt = (fallback: number) => z.string().default(String(fallback)).pipe(wholeNumber);
 
 const flagDefault = (fallback: "true" | "false") =>
@@ -141,6 +154,8 @@ export const settingsSchema = z.object({
   HISTORY_RETENTION: retention("90d"),
   WORKER_LOCK_DURATION: duration("30s"),
   SHUTDOWN_TIMEOUT: duration("30s"),
+  METRICS_PORT: z.preprocess(emptyAsUnset, port.optional()),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

@@ -1,4 +1,5 @@
-import { type Job, Worker } from "bullmq";
+import { type Job, type Queue, Worker } from "bullmq";
+import type Redis from "ioredis";
 import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
@@ -18,12 +19,16 @@ import { type AccountsResult, createAccountProcessor } from "./account-processor
 import { BatchCounters } from "./batch-counters";
 import { BatchGate } from "./batch-gate";
 import { FleetPause } from "./fleet-pause";
+import type { WorkerObservers } from "./observers";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
 import { settlesWithin } from "./settles-within";
 import { WorkerPresence, workersKey } from "./worker-presence";
 
 export interface RunningDeliveryWorker {
   worker: Worker;
+  /** The queue it works on (to read its counts) and its Redis connection, open until `close()`. */
+  queue: Queue;
+  redis: Redis;
   /**
    * Stops fetching, lets deliveries in flight finish within SHUTDOWN_TIMEOUT, abandons those still
    * in flight then, and closes everything.
@@ -39,11 +44,12 @@ export interface RunningDeliveryWorker {
 export async function startDeliveryWorker(
   config: Config,
   logger: Logger,
+  observers: WorkerObservers = {},
 ): Promise<RunningDeliveryWorker> {
   const { queue: queueSettings, delivery } = config;
-  const appliance = await connectAppliance(config, logger);
+  const appliance = await connectAppliance(config, logger, observers.exchange);
   const redis = connectRedis(config.redis, logger, "worker");
-  const tokens = createFleetTokenManager(config, redis, appliance, logger);
+  const tokens = createFleetTokenManager(config, redis, appliance, logger, observers.login);
   const queue = openQueue(queueSettings, redis, logger);
   // Fleet-wide, idempotent: every worker sets the same value from the same setting.
   await queue.setGlobalConcurrency(delivery.maxInFlight);
@@ -58,6 +64,7 @@ export async function startDeliveryWorker(
     throttlePauseMaxMs: delivery.throttlePauseMaxMs,
     logger,
     workersHaveLimiter: delivery.rateLimit !== undefined,
+    onJobHeldBack: observers.jobHeldBack,
   });
   await pause.releaseHold();
   const deliver = createDeliveryProcessor({
@@ -112,7 +119,7 @@ export async function startDeliveryWorker(
 
   const worker = new Worker<unknown, DeliveryResult | AccountsResult | typeof CANCELLED>(
     queueSettings.name,
-    run,
+    observers.jobs?.track(run) ?? run,
     {
       connection: redis,
       prefix: queueSettings.prefix,
@@ -130,6 +137,7 @@ export async function startDeliveryWorker(
       maxStalledCount: 5,
     },
   );
+  observers.jobs?.watch(worker); // before the first await: the worker is already taking jobs
   const counters = new BatchCounters(redis, keys, logger);
   const presence = new WorkerPresence(
     redis,
@@ -208,6 +216,8 @@ export async function startDeliveryWorker(
 
   return {
     worker,
+    queue,
+    redis,
     close: async () => {
       logger.info(
         { timeoutMs: delivery.shutdownTimeoutMs },
@@ -231,7 +241,7 @@ export async function startDeliveryWorker(
 }
 
 /** A job of a cancelled batch, dropped undelivered: completed (and so removed) but not delivered. */
-const CANCELLED = { cancelled: true } as const;
+export const CANCELLED = { cancelled: true } as const;
 
 /** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
 const ABANDONED_DELIVERIES_GRACE_MS = 1_000;

@@ -65,6 +65,8 @@ describe("loadConfig: every setting reaches its place", () => {
       HISTORY_RETENTION: "30d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
       LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
     });
@@ -112,6 +114,7 @@ describe("loadConfig: every setting reaches its place", () => {
       idempotency: { ttlMs: 129_600_000 },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
       history: { retentionMs: 2_592_000_000 },
+      metrics: { port: 9464, host: "0.0.0.0" },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -145,6 +148,7 @@ describe("loadConfig: every setting reaches its place", () => {
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
     expect(config.history).toEqual({ retentionMs: 7_776_000_000 });
+    expect(config.metrics).toEqual({ port: undefined, host: "127.0.0.1" });
   });
 });
 
@@ -163,6 +167,19 @@ describe("loadConfig: HISTORY_RETENTION", () => {
     ["never", /HISTORY_RETENTION: "never" is not a duration/],
   ])("refuses %j, naming the variable", (text, problem) => {
     expect(problemsOf({ HISTORY_RETENTION: text })).toMatch(problem);
+  });
+});
+
+describe("loadConfig: the metrics port", () => {
+  it("takes 0 (any free port) and treats an empty value as unset", () => {
+    expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
+    expect(loadConfig({ METRICS_PORT: "" }).metrics.port).toBeUndefined();
+  });
+
+  it.each(["-1", "65536", "9464x", " 80", "1.5"])("refuses %j, naming the variable", (text) => {
+    expect(problemsOf({ METRICS_PORT: text })).toMatch(
+      `METRICS_PORT: "${text}" is not a port: use a number from 0 to 65535`,
+    );
   });
 });
 
