@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, requireAppliance } from "../src/config/config";
 import { createLogger } from "../src/logging/logger";
+import { startWorkerObservability } from "../src/metrics/worker-observability";
 import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../src/worker/run-until-stopped";
 
 async function main(): Promise<number> {
@@ -18,7 +19,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  return (await runDeliveryWorkerUntilStopped(config, logger)) ? 0 : 1;
+  const observability = await startWorkerObservability(config, logger);
+  const stopped = await runDeliveryWorkerUntilStopped(
+    config,
+    logger,
+    undefined,
+    observability?.lifecycle,
+  ).finally(() => observability?.close());
+  return stopped ? 0 : 1;
 }
 
 main().then(

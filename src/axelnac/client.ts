@@ -28,6 +28,7 @@ import {
 import { classifyTransportFailure } from "./classify-network";
 import { type AxelnacError, isAxelnacError } from "./errors";
 import { type ApiRequest, type ExchangeResult, exchange } from "./exchange";
+import { type ExchangeObserver, exchangeSeen } from "./exchange-observer";
 import { type AxelnacClientOptions, resolveOptions } from "./options";
 import { tlsConnectOptions } from "./tls";
 
@@ -49,10 +50,12 @@ export class AxelnacClient {
   readonly #pool: Pool;
   readonly #logger: Logger;
   readonly #requestTimeoutMs: number;
+  readonly #onExchange: ExchangeObserver | undefined;
 
   constructor(options: AxelnacClientOptions) {
     const resolved = resolveOptions(options);
     this.#logger = resolved.logger;
+    this.#onExchange = options.onExchange;
     this.#requestTimeoutMs = resolved.requestTimeoutMs;
     this.#pool = new Pool(resolved.origin, {
       connections: resolved.maxConnections,
@@ -207,12 +210,14 @@ export class AxelnacClient {
       headers: { accept: "application/json", ...request.headers },
       deadlineMs: this.#requestTimeoutMs,
     });
+    const durationMs = performance.now() - started;
+    this.#onExchange?.(exchangeSeen(context.operation, result, durationMs / 1_000));
     this.#logger.trace(
       {
         operation: context.operation,
         ...pid,
         status: result.status,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(durationMs),
       },
       "axelnac reply",
     );

@@ -27,5 +27,6 @@ export {
   USER_PATH,
 } from "./client";
 export * from "./errors";
+export type { ApiOperation, ExchangeObserver, ExchangeSeen } from "./exchange-observer";
 export { type AxelnacClientOptions, CLIENT_DEFAULTS } from "./options";
 export { DEFAULT_RETRY_AFTER_MS, parseRetryAfter } from "./retry-after";

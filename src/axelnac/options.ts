@@ -1,5 +1,6 @@
 /** The client's settings, checked once and completed with their defaults. */
 import { type Logger, silentLogger } from "../logging/logger";
+import type { ExchangeObserver } from "./exchange-observer";
 import type { TrustSettings } from "./tls";
 
 export interface AxelnacClientOptions extends TrustSettings {
@@ -16,6 +17,8 @@ export interface AxelnacClientOptions extends TrustSettings {
   maxConnections?: number;
   /** Default: a silent logger. */
   logger?: Logger;
+  /** Told of every exchange with the appliance (its operation, status and duration): for metrics. */
+  onExchange?: ExchangeObserver;
 }
 
 export const CLIENT_DEFAULTS = {

@@ -11,10 +11,12 @@ import { runDemo } from "./demo";
 import { runEnqueue } from "./enqueue";
 import { takeEnvFileArgument } from "./env-file-argument";
 import { runFailed } from "./failed";
+import { runHistory } from "./history";
 import { runImport } from "./import";
 import { type Command, EXIT, exitQuietlyOnClosedPipe } from "./io";
 import { runKeys } from "./keys";
 import { runOnboard } from "./onboard";
+import { runReport } from "./report";
 import { runServe } from "./serve";
 import { runSimulate } from "./simulate";
 import { runStatus } from "./status";
@@ -34,6 +36,11 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   status: { run: runStatus, summary: "how far deliveries are, per batch or for the whole queue" },
   failed: { run: runFailed, summary: "list, retry or purge failed deliveries" },
   batch: { run: runBatch, summary: "pause, resume or cancel a batch's deliveries" },
+  history: {
+    run: runHistory,
+    summary: "what became of deliveries: by pid, reference, batch or job",
+  },
+  report: { run: runReport, summary: "a CSV of a batch, one row per guest, for follow-up" },
   keys: { run: runKeys, summary: "generate, rotate or count the keys that seal secrets at rest" },
   worker: { run: runWorker, summary: "deliver queued credential jobs until stopped" },
   serve: { run: runServe, summary: "run the HTTP API for upstream systems until stopped" },

@@ -1,5 +1,6 @@
 import { loadConfig, requireAppliance } from "../config/config";
 import { createLogger } from "../logging/logger";
+import { startWorkerObservability } from "../metrics/worker-observability";
 import { exitOnceStopped, runDeliveryWorkerUntilStopped } from "../worker/run-until-stopped";
 import { noArguments, readArguments } from "./command";
 import { type CommandIo, EXIT } from "./io";
@@ -23,7 +24,13 @@ export async function runWorker(
   const config = loadConfig();
   requireAppliance(config);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const stopped = await runDeliveryWorkerUntilStopped(config, logger, stop);
+  const observability = await startWorkerObservability(config, logger);
+  const stopped = await runDeliveryWorkerUntilStopped(
+    config,
+    logger,
+    stop,
+    observability?.lifecycle,
+  ).finally(() => observability?.close());
   const code = stopped ? EXIT.ok : EXIT.failed;
   // Stopped by the process' signals: this process is the worker's, and ends now.
   if (!stop) exitOnceStopped(code);

@@ -77,6 +77,12 @@ export interface OnboardingSettings {
   guestsPerJob: number;
 }
 
+/** The HTTP API's Idempotency-Key layer (src/serve/idempotency). */
+export interface IdempotencySettings {
+  /** IDEMPOTENCY_TTL: how long a response is replayed to a retry under the same key. */
+  ttlMs: number;
+}
+
 export interface EncryptionSettings {
   /** The key ring (JOB_ENCRYPTION_KEYS or _FILE); absent, secrets are kept in plaintext. */
   ring: KeyRing | undefined;
@@ -97,6 +103,19 @@ export interface ServeSettings {
   rateLimit: { max: number; windowMs: number };
 }
 
+/** The delivery history (src/history/). */
+export interface HistorySettings {
+  /** HISTORY_RETENTION: how long a delivery's record is kept; undefined when `off`. */
+  retentionMs: number | undefined;
+}
+
+/** Where the worker serves /metrics, /livez and /readyz (README, "Metrics and health"). */
+export interface MetricsSettings {
+  /** METRICS_PORT; unset, the worker serves none. 0: a free port, logged at start. */
+  port: number | undefined;
+  host: string;
+}
+
 export interface Config {
   redis: RedisTarget;
   redisKeyPrefix: string;
@@ -105,9 +124,12 @@ export interface Config {
   queue: QueueSettings;
   delivery: DeliverySettings;
   producer: ProducerSettings;
+  idempotency: IdempotencySettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
   serve: ServeSettings;
+  history: HistorySettings;
+  metrics: MetricsSettings;
   /** `levelIsDefault`: LOG_LEVEL was not set, so a command may choose a quieter level. */
   log: { level: string; levelIsDefault: boolean; format: "auto" | "json" | "pretty" };
 }
@@ -156,6 +178,9 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   }
   if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
     problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
+  }
+  if (s.IDEMPOTENCY_TTL === 0) {
+    problems.push("  IDEMPOTENCY_TTL: must be longer than 0");
   }
   if (s.THROTTLE_PAUSE_MAX === 0) {
     problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
@@ -211,6 +236,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       duplicateWindowMs: s.DUPLICATE_WINDOW,
       duplicateKeySecret: s.DUPLICATE_KEY_SECRET,
     },
+    idempotency: { ttlMs: s.IDEMPOTENCY_TTL },
     onboarding: {
       applianceTimeZone: s.AXELNAC_TIME_ZONE,
       phoneRegion: s.ONBOARD_PHONE_REGION,
@@ -224,6 +250,8 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       bodyLimitBytes: s.SERVE_BODY_LIMIT,
       rateLimit: { max: s.API_RATE_LIMIT, windowMs: s.API_RATE_LIMIT_WINDOW },
     },
+    history: { retentionMs: s.HISTORY_RETENTION === 0 ? undefined : s.HISTORY_RETENTION },
+    metrics: { port: s.METRICS_PORT, host: s.METRICS_HOST },
     log: { level: s.LOG_LEVEL, levelIsDefault: logLevelIsDefault, format: s.LOG_FORMAT },
   };
 }

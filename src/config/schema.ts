@@ -25,6 +25,19 @@ const wholeNumber = z.string().transform((text, ctx) => {
   return value;
 });
 
+/** A TCP port to listen on: 0 asks the system for a free one. */
+const port = z.string().transform((text, ctx) => {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65_535) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${text}" is not a port: use a number from 0 to 65535`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
 const positiveInt = (fallback: number) => z.string().default(String(fallback)).pipe(wholeNumber);
 
 /** A TCP port to listen on; 0 asks the system for a free one (tests, and a log line says which). */
@@ -92,6 +105,24 @@ const applianceUrl = z
     },
   );
 
+/**
+ * HISTORY_RETENTION: a duration of 1 s or more, or `off` (or `0`): the workers keep no history.
+ * Off reads as 0.
+ */
+const retention = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      if (text.trim().toLowerCase() === "off") return 0;
+      const ms = toDuration(text, ctx);
+      if (ms > 0 && ms < 1_000) {
+        ctx.addIssue({ code: "custom", message: "must be at least 1s, or off to keep no history" });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 /** A duration setting whose default is another setting's value (config.ts). */
 const durationOrUnset = z.preprocess(emptyAsUnset, z.string().transform(toDuration).optional());
 
@@ -144,12 +175,16 @@ export const settingsSchema = z.object({
     emptyAsUnset,
     z.string().min(16, "must be at least 16 characters").optional(),
   ),
+  IDEMPOTENCY_TTL: duration("24h"),
   JOB_ENCRYPTION_KEYS: z.preprocess(emptyAsUnset, z.string().optional()),
   JOB_ENCRYPTION_KEYS_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   JOB_ENCRYPTION_REQUIRED: flag,
   FAILED_JOB_RETENTION: duration("30d"),
+  HISTORY_RETENTION: retention("90d"),
   WORKER_LOCK_DURATION: duration("30s"),
   SHUTDOWN_TIMEOUT: duration("30s"),
+  METRICS_PORT: z.preprocess(emptyAsUnset, port.optional()),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 
   SERVE_HOST: z.string().min(1).default("127.0.0.1"),
   SERVE_PORT: listenPort(8080),

@@ -15,12 +15,20 @@ export const deliveryRecordSchema = z.object({
   outcome: z.enum(["delivered", "failed", "cancelled"]),
   /** The outcome code of a failure (src/outcome/codes.ts); absent when delivered or cancelled. */
   code: z.string().optional(),
+  /**
+   * What the courier said of a failure: its reason without the code, as `failed list` shows it
+   * (at most 600 characters). Absent when delivered or cancelled.
+   */
+  message: z.string().optional(),
   /** Attempts made, the last included. */
   attempts: z.number().int().min(0),
   /** When the job was added, and when it was accepted, failed for good or dropped (ISO 8601). */
   enqueuedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  /** The appliance's HTTP status and message of the last attempt, when it answered one. */
+  /**
+   * The appliance's HTTP status and message of the last attempt, when it answered one (the
+   * message at most 300 characters).
+   */
   applianceStatus: z.number().int().optional(),
   applianceMessage: z.string().optional(),
   /** The id of the HTTP API key that added the job (`serve`), if one did. */

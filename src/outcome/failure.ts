@@ -37,6 +37,10 @@ export interface Failure {
   readonly message: string;
   /** For throttled and held-back logins: how long to wait before trying again. */
   readonly retryAfterMs?: number;
+  /** The appliance's HTTP status, when it answered (the delivery history records it). */
+  readonly status?: number;
+  /** The appliance's message, when it said one: scrubbed of the password and token sent. */
+  readonly applianceMessage?: string;
 }
 
 /** Whether a thrown value is a classified failure (any class that has the contract's fields). */
@@ -58,18 +62,23 @@ export const INTERNAL_FAILURE = {
 } as const;
 
 /**
- * Any thrown value as a failure: a classified one keeps its code and class; anything else takes
- * `otherwise`'s, with its own message.
+ * Any thrown value as a failure: a classified one keeps its code, class, message, wait and the
+ * appliance's answer; anything else takes `otherwise`'s, with its own message.
  */
 export function toFailure(
   error: unknown,
   otherwise: Pick<Failure, "code" | "failureClass"> = INTERNAL_FAILURE,
 ): Failure {
   if (isFailure(error)) {
-    const { code, failureClass, message, retryAfterMs } = error;
-    return retryAfterMs === undefined
-      ? { code, failureClass, message }
-      : { code, failureClass, message, retryAfterMs };
+    const { code, failureClass, message, retryAfterMs, status, applianceMessage } = error;
+    return {
+      code,
+      failureClass,
+      message,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(typeof status === "number" ? { status } : {}),
+      ...(typeof applianceMessage === "string" ? { applianceMessage } : {}),
+    };
   }
   const message = (error as { message?: unknown } | null | undefined)?.message;
   return { ...otherwise, message: typeof message === "string" ? message : String(error) };

@@ -23,6 +23,8 @@ export interface TokenManagerOptions {
   /** Seals the token in Redis (JOB_ENCRYPTION_KEYS); absent, it is stored in plaintext. */
   keyRing?: KeyRing;
   logger: Logger;
+  /** Told of each login this process makes: `ok`, or the failure's code. For metrics. */
+  onLogin?: (result: "ok" | { code: string }) => void;
 }
 
 interface CachedToken {
@@ -175,6 +177,7 @@ export class TokenManager {
         failureClass: "unreachable",
       });
       const { code, message } = failure;
+      this.#options.onLogin?.({ code });
       const { attempts, backoffMs, causeChanged } = await this.#store.recordLoginFailure(
         failure,
         loginBackoff,
@@ -187,6 +190,7 @@ export class TokenManager {
       );
       throw error;
     }
+    this.#options.onLogin?.("ok");
     await this.#store.store(token, this.#lifetimes);
     logger.info(
       { loginMs: Date.now() - startedAt },

@@ -1,4 +1,4 @@
-import { AxelnacClient } from "../axelnac";
+import { AxelnacClient, type ExchangeObserver } from "../axelnac";
 import { BUILT_IN_SIMULATOR, type Config, requireAppliance } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { type Simulator, startSimulator } from "../simulator";
@@ -19,7 +19,11 @@ export interface Appliance {
  * The AxelNAC the commands talk to: the configured appliance, or, with AXELNAC_URL=simulator,
  * the built-in simulator started in this process. AXELNAC_URL unset is a ConfigError.
  */
-export async function connectAppliance(config: Config, logger: Logger): Promise<Appliance> {
+export async function connectAppliance(
+  config: Config,
+  logger: Logger,
+  onExchange?: ExchangeObserver,
+): Promise<Appliance> {
   requireAppliance(config);
   const target = config.axelnac;
   let simulator: Simulator | undefined;
@@ -47,6 +51,7 @@ export async function connectAppliance(config: Config, logger: Logger): Promise<
     requestTimeoutMs: target.requestTimeoutMs,
     maxConnections: target.maxConnections,
     logger: logger.child({ component: "axelnac-client" }),
+    onExchange,
   });
   return {
     url,

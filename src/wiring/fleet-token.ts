@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type Redis from "ioredis";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
-import { TokenManager, TokenStore } from "../token";
+import { TokenManager, type TokenManagerOptions, TokenStore } from "../token";
 import type { Appliance } from "./appliance";
 
 /** The fleet's shared token, wired from configuration. */
@@ -11,6 +11,7 @@ export function createFleetTokenManager(
   redis: Redis,
   appliance: Pick<Appliance, "client" | "credentials" | "url">,
   logger: Logger,
+  onLogin?: TokenManagerOptions["onLogin"],
 ): TokenManager {
   const { client, credentials } = appliance;
   return new TokenManager({
@@ -25,6 +26,7 @@ export function createFleetTokenManager(
     loginBackoff: { initialMs: 1_000, maxMs: config.token.loginBackoffMaxMs },
     keyRing: config.encryption.ring,
     logger: logger.child({ component: "token" }),
+    onLogin,
   });
 }
 

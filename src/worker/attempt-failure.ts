@@ -1,8 +1,9 @@
-import { DelayedError, type Job, RateLimitError, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, RateLimitError } from "bullmq";
 import type { DeliveryProgress } from "../jobs/progress";
 import type { Logger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { type Failure, failureReason } from "../outcome";
+import { GaveUpError } from "../outcome/gave-up-error";
 import type { FleetPause } from "./fleet-pause";
 import { type RetryPolicy, retryDelayMs } from "./retry-policy";
 
@@ -31,7 +32,7 @@ export interface AttemptFailureDeps {
 /**
  * What each class of failure means for the job, for every kind of job the worker runs
  * (README, "What the worker does with each outcome"). Throws BullMQ's control-flow errors:
- * UnrecoverableError fails the job now, DelayedError after `moveToDelayed` schedules a retry,
+ * UnrecoverableError (GaveUpError) fails the job now, DelayedError after `moveToDelayed` schedules a retry,
  * RateLimitError puts the job back to waiting, unspent, behind a fleet-wide pause.
  */
 export function createFailureHandler(deps: AttemptFailureDeps) {
@@ -44,7 +45,7 @@ export function createFailureHandler(deps: AttemptFailureDeps) {
     switch (failureClass) {
       case "permanent":
         log.warn({ outcome: "rejected", code: failure.code, attempt }, reason);
-        throw new UnrecoverableError(reason);
+        throw new GaveUpError(failure);
       case "throttled":
         log.debug({ outcome: "throttled", code: failure.code }, reason);
         await deps.pause.throttle(failure.retryAfterMs ?? 1_000);
@@ -62,9 +63,7 @@ export function createFailureHandler(deps: AttemptFailureDeps) {
           `${current.ambiguousMeans}: ${reason}`,
         );
         if (!current.retryAmbiguous) {
-          throw new UnrecoverableError(
-            failureReason(failure, "not retried: DELIVERY_RETRY_AMBIGUOUS=false"),
-          );
+          throw new GaveUpError(failure, "not retried: DELIVERY_RETRY_AMBIGUOUS=false");
         }
         return retryLater(current, failure);
       case "retryable":
@@ -82,9 +81,7 @@ export function createFailureHandler(deps: AttemptFailureDeps) {
         { outcome: "failed", code: failure.code, attempt },
         `giving up after ${plural(attempt, "attempt")}: ${reason}`,
       );
-      throw new UnrecoverableError(
-        failureReason(failure, `gave up after ${plural(attempt, "attempt")}`),
-      );
+      throw new GaveUpError(failure, `gave up after ${plural(attempt, "attempt")}`);
     }
     const delayMs = retryDelayMs(deps.policy, attempt);
     log.info(

@@ -4,7 +4,7 @@ import { formatDuration } from "../config/duration";
 import type { Logger } from "../logging/logger";
 import { doublingDelay, NOW_MS } from "../redis/lua";
 import { failureCause } from "./failure-cause";
-import { fleetPauseKey, recordFleetPause } from "./fleet-pause-record";
+import { fleetPauseKey, type PauseCause, recordFleetPause } from "./fleet-pause-record";
 
 // KEYS[1] state hash. ARGV: code, initialMs, maxMs, memoryMs, message. Returns {changed, pause,
 // attempts}: changed is 1 when the code or the message differs from the last report, pause or not.
@@ -56,6 +56,8 @@ export interface FleetPauseOptions {
    * afterwards: keeping one all the time would cost every job three more Redis commands.
    */
   workersHaveLimiter: boolean;
+  /** Told of each job put back behind a pause, with why: for metrics. */
+  onJobHeldBack?: (cause: PauseCause["cause"], code: string) => void;
 }
 
 /**
@@ -94,6 +96,7 @@ export class FleetPause {
     const capped = retryAfterMs > throttlePauseMaxMs;
     const pauseMs = capped ? throttlePauseMaxMs : retryAfterMs;
     const now = Date.now();
+    this.#options.onJobHeldBack?.("throttled", "AXELNAC_THROTTLED");
     if (capped) {
       logger.error(
         { code: "AXELNAC_THROTTLED", retryAfterMs, pauseMs },
@@ -122,6 +125,7 @@ export class FleetPause {
   ): Promise<number> {
     const { redis, initialPauseMs, maxPauseMs, logger } = this.#options;
     this.#sawUnavailable = true;
+    this.#options.onJobHeldBack?.("unavailable", error.code);
     const [changed, pauseMs, attempts] = (await redis.eval(
       RECORD_UNAVAILABLE,
       1,

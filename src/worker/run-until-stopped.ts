@@ -1,7 +1,8 @@
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
+import type { WorkerObservers } from "./observers";
 import { settlesWithin } from "./settles-within";
-import { startDeliveryWorker } from "./start";
+import { type RunningDeliveryWorker, startDeliveryWorker } from "./start";
 
 /** Beyond SHUTDOWN_TIMEOUT, what closing the connections may take before the worker gives up on it. */
 export const STOP_MARGIN_MS = 5_000;
@@ -11,6 +12,15 @@ export const STOP_MARGIN_MS = 5_000;
  * ended: a connection that would not close must not keep a stopped worker's process alive.
  */
 const EXIT_GRACE_MS = 1_000;
+
+/** What watches a worker through its life (metrics and health checks), all optional. */
+export interface WorkerLifecycle {
+  observers?: WorkerObservers;
+  /** Once the worker has started. */
+  started?(running: RunningDeliveryWorker): void;
+  /** The moment a stop is asked for, before the worker begins to stop. */
+  stopping?(reason: string): void;
+}
 
 /**
  * Runs a delivery worker until SIGTERM, SIGINT or `stop` aborts, then lets the deliveries in
@@ -23,9 +33,12 @@ export async function runDeliveryWorkerUntilStopped(
   config: Config,
   logger: Logger,
   stop?: AbortSignal,
+  lifecycle: WorkerLifecycle = {},
 ): Promise<boolean> {
-  const running = await startDeliveryWorker(config, logger);
+  const running = await startDeliveryWorker(config, logger, lifecycle.observers);
+  lifecycle.started?.(running);
   const signal = await untilStopped(stop);
+  lifecycle.stopping?.(signal);
   logger.info({ signal }, "shutdown requested");
   const limitMs = config.delivery.shutdownTimeoutMs + STOP_MARGIN_MS;
   const stopped = await settlesWithin(running.close(), limitMs);

@@ -1,8 +1,11 @@
-import { type Job, Worker } from "bullmq";
+import { type Job, type Queue, Worker } from "bullmq";
+import type Redis from "ioredis";
 import { recordAccountOutcomes } from "../batches/account-counts";
 import { batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import { describeRedis } from "../config/queue-target";
+import { openHistoryWriter } from "../history/history-setup";
+import { type JobFinish, recordOfJob } from "../history/record-of-job";
 import { GUEST_ACCOUNTS_JOB_NAME, ONBOARDING_DELIVERY_PRIORITY } from "../jobs/guest-accounts-job";
 import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
@@ -16,12 +19,16 @@ import { type AccountsResult, createAccountProcessor } from "./account-processor
 import { BatchCounters } from "./batch-counters";
 import { BatchGate } from "./batch-gate";
 import { FleetPause } from "./fleet-pause";
+import type { WorkerObservers } from "./observers";
 import { createDeliveryProcessor, type DeliveryResult } from "./processor";
 import { settlesWithin } from "./settles-within";
 import { WorkerPresence, workersKey } from "./worker-presence";
 
 export interface RunningDeliveryWorker {
   worker: Worker;
+  /** The queue it works on (to read its counts) and its Redis connection, open until `close()`. */
+  queue: Queue;
+  redis: Redis;
   /**
    * Stops fetching, lets deliveries in flight finish within SHUTDOWN_TIMEOUT, abandons those still
    * in flight then, and closes everything.
@@ -37,11 +44,12 @@ export interface RunningDeliveryWorker {
 export async function startDeliveryWorker(
   config: Config,
   logger: Logger,
+  observers: WorkerObservers = {},
 ): Promise<RunningDeliveryWorker> {
   const { queue: queueSettings, delivery } = config;
-  const appliance = await connectAppliance(config, logger);
+  const appliance = await connectAppliance(config, logger, observers.exchange);
   const redis = connectRedis(config.redis, logger, "worker");
-  const tokens = createFleetTokenManager(config, redis, appliance, logger);
+  const tokens = createFleetTokenManager(config, redis, appliance, logger, observers.login);
   const queue = openQueue(queueSettings, redis, logger);
   // Fleet-wide, idempotent: every worker sets the same value from the same setting.
   await queue.setGlobalConcurrency(delivery.maxInFlight);
@@ -56,6 +64,7 @@ export async function startDeliveryWorker(
     throttlePauseMaxMs: delivery.throttlePauseMaxMs,
     logger,
     workersHaveLimiter: delivery.rateLimit !== undefined,
+    onJobHeldBack: observers.jobHeldBack,
   });
   await pause.releaseHold();
   const deliver = createDeliveryProcessor({
@@ -110,7 +119,7 @@ export async function startDeliveryWorker(
 
   const worker = new Worker<unknown, DeliveryResult | AccountsResult | typeof CANCELLED>(
     queueSettings.name,
-    run,
+    observers.jobs?.track(run) ?? run,
     {
       connection: redis,
       prefix: queueSettings.prefix,
@@ -128,6 +137,7 @@ export async function startDeliveryWorker(
       maxStalledCount: 5,
     },
   );
+  observers.jobs?.watch(worker); // before the first await: the worker is already taking jobs
   const counters = new BatchCounters(redis, keys, logger);
   const presence = new WorkerPresence(
     redis,
@@ -135,18 +145,30 @@ export async function startDeliveryWorker(
     logger,
   );
   await presence.beat();
+  const history = openHistoryWriter(redis, config, logger);
+  /** A delivery job finished for good: its record, built once, goes to the history. */
+  const finished = (job: Job, finish: JobFinish) => {
+    counters.record(job, finish.outcome);
+    if (history) history.add(recordOfJob(job, finish));
+  };
   // An onboarding job counts its guests itself (account-counts.ts); its SMS are jobs of their own.
   const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
   worker.on("active", (job) => {
     if (isDelivery(job)) counters.taken(job);
   });
   worker.on("completed", (job, result) => {
-    if (isDelivery(job)) counters.record(job, result === CANCELLED ? "cancelled" : "delivered");
+    if (!isDelivery(job)) return;
+    finished(
+      job,
+      result === CANCELLED
+        ? { outcome: "cancelled" }
+        : { outcome: "delivered", result: result as DeliveryResult },
+    );
   });
   worker.on("failed", (job, error) => {
     // BullMQ also emits "failed" before retrying a job whose producer asked for attempts > 1;
     // only a job that has finished (finishedOn set) is a failed delivery.
-    if (job?.finishedOn && isDelivery(job)) counters.record(job, "failed");
+    if (job?.finishedOn && isDelivery(job)) finished(job, { outcome: "failed", error });
     // The processor already logged the outcomes it decided; this catches BullMQ's own (stalled too often).
     if (!job || error.name === "UnrecoverableError") return;
     logger.error(
@@ -176,6 +198,7 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
+    await history?.close();
     await presence.stop();
     await queue.close();
     await tokens.close();
@@ -193,6 +216,8 @@ export async function startDeliveryWorker(
 
   return {
     worker,
+    queue,
+    redis,
     close: async () => {
       logger.info(
         { timeoutMs: delivery.shutdownTimeoutMs },
@@ -216,7 +241,7 @@ export async function startDeliveryWorker(
 }
 
 /** A job of a cancelled batch, dropped undelivered: completed (and so removed) but not delivered. */
-const CANCELLED = { cancelled: true } as const;
+export const CANCELLED = { cancelled: true } as const;
 
 /** How long BullMQ is given to notice the abandoned deliveries end, and close its own connection. */
 const ABANDONED_DELIVERIES_GRACE_MS = 1_000;

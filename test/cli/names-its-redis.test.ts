@@ -23,6 +23,8 @@ const COMMANDS: { command: string[]; input?: string; json?: boolean }[] = [
   { command: ["keys", "status", "--json"], json: true },
   { command: ["enqueue", "--pid", "guest-1", "--source-id", "sms"], input: "Guest-Pw-1\n" },
   { command: ["import", "FILE", "--source-id", "sms", "--batch", "named"] },
+  { command: ["report", "--batch", "named"] },
+  { command: ["history", "--batch", "named"] },
   {
     command: [
       "onboard",

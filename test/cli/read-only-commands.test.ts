@@ -15,6 +15,9 @@ const READ_ONLY_COMMANDS = [
   "failed list --json",
   "check",
   "keys status",
+  "history --pid guest-1",
+  "history --pid guest-1 --json",
+  "report --batch none",
 ];
 
 describe("read-only commands write nothing to Redis", () => {

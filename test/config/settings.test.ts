@@ -58,9 +58,11 @@ describe("loadConfig: every setting reaches its place", () => {
       THROTTLE_PAUSE_MAX: "90s",
       DUPLICATE_WINDOW: "12h",
       DUPLICATE_KEY_SECRET: "0123456789abcdef",
+      IDEMPOTENCY_TTL: "36h",
       JOB_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString("base64")}`,
       JOB_ENCRYPTION_REQUIRED: "true",
       FAILED_JOB_RETENTION: "7d",
+      HISTORY_RETENTION: "30d",
       WORKER_LOCK_DURATION: "45s",
       SHUTDOWN_TIMEOUT: "20s",
       SERVE_HOST: "0.0.0.0",
@@ -68,6 +70,8 @@ describe("loadConfig: every setting reaches its place", () => {
       SERVE_BODY_LIMIT: "64KiB",
       API_RATE_LIMIT: "50",
       API_RATE_LIMIT_WINDOW: "10s",
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
       LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
     });
@@ -112,6 +116,7 @@ describe("loadConfig: every setting reaches its place", () => {
         duplicateWindowMs: 43_200_000,
         duplicateKeySecret: "0123456789abcdef",
       },
+      idempotency: { ttlMs: 129_600_000 },
       encryption: { ring: expect.objectContaining({ activeId: "k2" }), plaintextRefused: true },
       serve: {
         host: "0.0.0.0",
@@ -120,6 +125,8 @@ describe("loadConfig: every setting reaches its place", () => {
         bodyLimitBytes: 65_536,
         rateLimit: { max: 50, windowMs: 10_000 },
       },
+      history: { retentionMs: 2_592_000_000 },
+      metrics: { port: 9464, host: "0.0.0.0" },
       log: { level: "debug", levelIsDefault: false, format: "json" },
     });
   });
@@ -149,6 +156,7 @@ describe("loadConfig: every setting reaches its place", () => {
       duplicateWindowMs: 86_400_000,
       duplicateKeySecret: undefined,
     });
+    expect(config.idempotency).toEqual({ ttlMs: 86_400_000 });
     expect(config.log).toEqual({ level: "info", levelIsDefault: true, format: "auto" });
     expect(config.encryption).toEqual({ ring: undefined, plaintextRefused: false });
     expect(config.serve).toEqual({
@@ -158,6 +166,39 @@ describe("loadConfig: every setting reaches its place", () => {
       bodyLimitBytes: 1_048_576,
       rateLimit: { max: 600, windowMs: 60_000 },
     });
+    expect(config.history).toEqual({ retentionMs: 7_776_000_000 });
+    expect(config.metrics).toEqual({ port: undefined, host: "127.0.0.1" });
+  });
+});
+
+describe("loadConfig: HISTORY_RETENTION", () => {
+  it.each(["off", "OFF", "0", "0s"])("reads %j as no history kept", (text) => {
+    expect(loadConfig({ HISTORY_RETENTION: text }).history).toEqual({ retentionMs: undefined });
+  });
+
+  it("takes any duration of 1 s or more", () => {
+    expect(loadConfig({ HISTORY_RETENTION: "1s" }).history.retentionMs).toBe(1_000);
+    expect(loadConfig({ HISTORY_RETENTION: "365d" }).history.retentionMs).toBe(31_536_000_000);
+  });
+
+  it.each([
+    ["500ms", /HISTORY_RETENTION: must be at least 1s, or off to keep no history/],
+    ["never", /HISTORY_RETENTION: "never" is not a duration/],
+  ])("refuses %j, naming the variable", (text, problem) => {
+    expect(problemsOf({ HISTORY_RETENTION: text })).toMatch(problem);
+  });
+});
+
+describe("loadConfig: the metrics port", () => {
+  it("takes 0 (any free port) and treats an empty value as unset", () => {
+    expect(loadConfig({ METRICS_PORT: "0" }).metrics.port).toBe(0);
+    expect(loadConfig({ METRICS_PORT: "" }).metrics.port).toBeUndefined();
+  });
+
+  it.each(["-1", "65536", "9464x", " 80", "1.5"])("refuses %j, naming the variable", (text) => {
+    expect(problemsOf({ METRICS_PORT: text })).toMatch(
+      `METRICS_PORT: "${text}" is not a port: use a number from 0 to 65535`,
+    );
   });
 });
 
@@ -300,6 +341,13 @@ describe("loadConfig: values out of range", () => {
     expect(problemsOf({ THROTTLE_PAUSE_MAX: "a day" })).toMatch(
       /^invalid configuration:\n {2}THROTTLE_PAUSE_MAX: "a day" is not a duration/,
     );
+  });
+
+  it("refuses an IDEMPOTENCY_TTL of 0: a response must be kept for some time", () => {
+    expect(problemsOf({ IDEMPOTENCY_TTL: "0s" })).toBe(
+      "invalid configuration:\n  IDEMPOTENCY_TTL: must be longer than 0",
+    );
+    expect(loadConfig({ IDEMPOTENCY_TTL: "1ms" }).idempotency.ttlMs).toBe(1);
   });
 
   it("accepts a refresh margin just shorter than the token's lifetime", () => {

@@ -48,7 +48,7 @@ describe("isFailure", () => {
 });
 
 describe("toFailure", () => {
-  it("keeps a failure's code, class, message and wait, and nothing else", () => {
+  it("keeps a failure's code, class, message and wait, and nothing else it does not know", () => {
     const error = Object.assign(new Error("slow down"), {
       code: "AXELNAC_THROTTLED",
       failureClass: "throttled",
@@ -60,6 +60,22 @@ describe("toFailure", () => {
       failureClass: "throttled",
       message: "slow down",
       retryAfterMs: 7_000,
+    });
+  });
+
+  it("keeps the appliance's status and message, for the delivery history", () => {
+    const error = Object.assign(new Error("send rejected: 404 no such user"), {
+      code: "AXELNAC_GUEST_NOT_FOUND",
+      failureClass: "permanent",
+      status: 404,
+      applianceMessage: "no such user",
+    });
+    expect(toFailure(error)).toEqual({
+      code: "AXELNAC_GUEST_NOT_FOUND",
+      failureClass: "permanent",
+      message: "send rejected: 404 no such user",
+      status: 404,
+      applianceMessage: "no such user",
     });
   });
 
