@@ -101,6 +101,11 @@ export interface ServeSettings {
   bodyLimitBytes: number;
   /** Requests per API key (per client address without a key) per window. */
   rateLimit: { max: number; windowMs: number };
+  /**
+   * SERVE_SHUTDOWN_DELAY: how long `serve`, once told to stop, keeps listening with /readyz
+   * answering 503, so that a load balancer stops sending it requests before it closes.
+   */
+  shutdownDelayMs: number;
 }
 
 /** The delivery history (src/history/). */
@@ -249,6 +254,7 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       tls: serveTls,
       bodyLimitBytes: s.SERVE_BODY_LIMIT,
       rateLimit: { max: s.API_RATE_LIMIT, windowMs: s.API_RATE_LIMIT_WINDOW },
+      shutdownDelayMs: s.SERVE_SHUTDOWN_DELAY,
     },
     history: { retentionMs: s.HISTORY_RETENTION === 0 ? undefined : s.HISTORY_RETENTION },
     metrics: { port: s.METRICS_PORT, host: s.METRICS_HOST },

@@ -191,6 +191,7 @@ export const settingsSchema = z.object({
   SERVE_TLS_CERT_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   SERVE_TLS_KEY_FILE: z.preprocess(emptyAsUnset, z.string().optional()),
   SERVE_BODY_LIMIT: byteSize("1MiB"),
+  SERVE_SHUTDOWN_DELAY: duration("5s"),
   API_RATE_LIMIT: positiveInt(600),
   API_RATE_LIMIT_WINDOW: duration("1m"),
 

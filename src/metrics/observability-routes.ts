@@ -10,24 +10,27 @@ import type { Readiness } from "./readiness";
 export interface ObservabilityRoutesOptions {
   registry: Registry;
   readiness: Readiness;
+  /** Each route's Fastify `config` (`serve` exempts them from its rate limit). */
+  routeConfig?: Record<string, unknown>;
 }
 
 export const observabilityRoutes: FastifyPluginAsync<ObservabilityRoutesOptions> = async (
   app,
-  { registry, readiness },
+  { registry, readiness, routeConfig = {} },
 ) => {
-  app.get("/metrics", async (_request, reply) => {
+  const config = routeConfig;
+  app.get("/metrics", { config }, async (_request, reply) => {
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
 
   // The process answers: nothing else is checked, so an outage elsewhere never gets it restarted.
-  app.get("/livez", async (_request, reply) => {
+  app.get("/livez", { config }, async (_request, reply) => {
     reply.header("cache-control", "no-store");
     return { status: "alive", checks: { process: "answering" } };
   });
 
-  app.get("/readyz", async (_request, reply) => {
+  app.get("/readyz", { config }, async (_request, reply) => {
     const { ready, checks } = await readiness.check();
     reply.code(ready ? 200 : 503).header("cache-control", "no-store");
     return { status: ready ? "ready" : "not ready", checks };

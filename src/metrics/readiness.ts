@@ -32,8 +32,11 @@ export const CHECK_TIMEOUT_MS = 1_000;
 export function createReadiness(
   checks: Record<string, ReadinessCheck>,
   timeoutMs = CHECK_TIMEOUT_MS,
+  /** A stop asked for elsewhere (`serve`'s lifecycle), read at each check. */
+  stopRequested: () => boolean = () => false,
 ): Readiness {
-  let stopping = false;
+  let stopped = false;
+  const stopping = () => stopped || stopRequested();
   return {
     async check() {
       const names = Object.keys(checks);
@@ -44,11 +47,11 @@ export function createReadiness(
       names.forEach((name, at) => {
         found[name] = (results[at] as CheckResult).detail;
       });
-      found.shutdown = stopping ? "in progress" : "not requested";
-      return { ready: !stopping && results.every((result) => result.ok), checks: found };
+      found.shutdown = stopping() ? "in progress" : "not requested";
+      return { ready: !stopping() && results.every((result) => result.ok), checks: found };
     },
     stop() {
-      stopping = true;
+      stopped = true;
     },
   };
 }

@@ -5,18 +5,14 @@
  */
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
-import { fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
 import type { WorkerLifecycle } from "../worker/run-until-stopped";
 import type { RunningDeliveryWorker } from "../worker/start";
-import { cachedReading } from "./cached-reading";
 import { createCourierMetrics } from "./courier-metrics";
 import { startObservabilityServer } from "./metrics-server";
-import { QUEUE_STATES, type QueueReading, registerQueueGauges } from "./queue-gauges";
+import { registerQueueGauges } from "./queue-gauges";
+import { queueReading } from "./queue-reading";
 import { createReadiness, type ReadinessCheck, redisAnswers } from "./readiness";
 import { workerObservers } from "./worker-observers";
-
-/** A scrape storm costs Redis one reading of the queue per this much time. */
-const QUEUE_READING_MAX_AGE_MS = 5_000;
 
 export interface WorkerObservability {
   /** Hand it to runDeliveryWorkerUntilStopped. */
@@ -35,20 +31,9 @@ export async function startWorkerObservability(
   const metrics = createCourierMetrics();
   let running: RunningDeliveryWorker | undefined;
 
-  const pauseKey = fleetPauseKey(config.redisKeyPrefix, config.queue.name);
-  const readQueue = async (): Promise<QueueReading> => {
-    if (!running) throw new Error("the worker has not started");
-    // Not connected, its commands would wait for the reconnection: go without, as on a timeout.
-    if (running.redis.status !== "ready") throw new Error("Redis is not connected");
-    const [counts, pause] = await Promise.all([
-      running.queue.getJobCounts(...QUEUE_STATES),
-      readFleetPause(running.redis, pauseKey),
-    ]);
-    return { counts, pause: pause?.cause ?? null };
-  };
   registerQueueGauges(
     metrics.registry,
-    cachedReading(readQueue, { maxAgeMs: QUEUE_READING_MAX_AGE_MS, timeoutMs: 1_000 }),
+    queueReading(config, () => running),
   );
 
   const workerRuns: ReadinessCheck = async () => {

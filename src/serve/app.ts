@@ -6,11 +6,13 @@ import {
 } from "fastify-type-provider-zod";
 import { authenticateRequests } from "./authentication";
 import { answerErrorsAsJson, errorAnswer } from "./error-answers";
+import { registerIdempotency, resolveIdempotencySecret } from "./idempotency";
 import { describeApi } from "./openapi";
 import { limitRequestRate } from "./rate-limit";
 import type { RoutePlugin } from "./route-plugin";
 import { ROUTE_PLUGINS } from "./routes";
 import type { ServeDeps } from "./serve-deps";
+import { observeServe } from "./serve-observability";
 import { refuseWhileStopping } from "./stopping";
 
 export interface AppOptions {
@@ -53,7 +55,19 @@ export async function buildApp(
     max: serve.rateLimit.max,
     windowMs: serve.rateLimit.windowMs,
   });
+  registerIdempotency(app, {
+    redis: deps.redis,
+    keyPrefix: `${deps.config.redisKeyPrefix}:${deps.config.queue.name}`,
+    secret: await resolveIdempotencySecret(deps.redis, deps.config.redisKeyPrefix, {
+      configured: deps.config.producer.duplicateKeySecret,
+      keyRing: deps.config.encryption.ring,
+    }),
+    ttlMs: deps.config.idempotency.ttlMs,
+    logger: deps.logger,
+  });
+  // Before the probes and every route, so that the document describes them all.
   await describeApi(app);
+  await observeServe(app, deps);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const plugin of options.routes ?? ROUTE_PLUGINS) await typed.register(plugin, deps);
   return app;

@@ -4,6 +4,8 @@ import { ApiKeyStore } from "../api-keys/api-key-store";
 import { type BatchKeys, batchKeys } from "../batches/batch-keys";
 import type { Config } from "../config/config";
 import type { DeliveryRecord } from "../history/delivery-record";
+import { historyKeys } from "../history/history-keys";
+import { readDeliveryRecord } from "../history/history-reader";
 import type { Logger } from "../logging/logger";
 import type { DeliveryProducer } from "../producer";
 import { deliveryProducerOn } from "../wiring/producer";
@@ -30,7 +32,7 @@ export interface ServeDeps {
   lifecycle: ServeLifecycle;
 }
 
-/** The parts a caller may replace: the delivery history's reader, until the history provides one. */
+/** The parts a test may replace: the delivery history's reader. */
 export type ServeDepsOverrides = Partial<Pick<ServeDeps, "readDeliveryRecord">>;
 
 /** The routes' dependencies on a connection and queue the caller opened (and closes). */
@@ -42,6 +44,7 @@ export async function serveDepsOn(
   overrides: ServeDepsOverrides = {},
 ): Promise<ServeDeps> {
   const producer = await deliveryProducerOn(config, redis, queue, logger);
+  const history = historyKeys(config.redisKeyPrefix, config.queue.name);
   return {
     config,
     logger,
@@ -55,7 +58,7 @@ export async function serveDepsOn(
       config.queue.name,
       config.encryption.ring,
     ),
-    readDeliveryRecord: async () => undefined,
+    readDeliveryRecord: (jobId) => readDeliveryRecord(redis, history, jobId),
     lifecycle: { stopping: false },
     ...overrides,
   };

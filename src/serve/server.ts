@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
@@ -12,7 +13,11 @@ export interface RunningServer {
   deps: ServeDeps;
   /** Where it listens: `http://127.0.0.1:8080`, or `https://…` with a certificate. */
   url: string;
-  /** Sets `stopping`, stops accepting, lets the requests in flight finish, then closes Redis. */
+  /**
+   * Sets `stopping` (/readyz answers 503, API requests 503 SERVER_STOPPING), keeps listening for
+   * SERVE_SHUTDOWN_DELAY so that balancers see it, then stops accepting, lets the requests in
+   * flight finish, and closes Redis.
+   */
   stop(): Promise<void>;
 }
 
@@ -45,10 +50,14 @@ export async function startServer(
     let stopped: Promise<void> | undefined;
     const stop = () => {
       deps.lifecycle.stopping = true;
-      stopped ??= app.close().finally(async () => {
-        await queue.close();
-        redis.disconnect();
-      });
+      const delay = config.serve.shutdownDelayMs;
+      // No delay: the listener closes now, not a tick later, so no new connection slips in.
+      stopped ??= (delay > 0 ? sleep(delay).then(() => app.close()) : app.close()).finally(
+        async () => {
+          await queue.close();
+          redis.disconnect();
+        },
+      );
       return stopped;
     };
     return { app, deps, url, stop };

@@ -68,6 +68,7 @@ describe("loadConfig: every setting reaches its place", () => {
       SERVE_HOST: "0.0.0.0",
       SERVE_PORT: "9443",
       SERVE_BODY_LIMIT: "64KiB",
+      SERVE_SHUTDOWN_DELAY: "2s",
       API_RATE_LIMIT: "50",
       API_RATE_LIMIT_WINDOW: "10s",
       METRICS_PORT: "9464",
@@ -124,6 +125,7 @@ describe("loadConfig: every setting reaches its place", () => {
         tls: undefined,
         bodyLimitBytes: 65_536,
         rateLimit: { max: 50, windowMs: 10_000 },
+        shutdownDelayMs: 2_000,
       },
       history: { retentionMs: 2_592_000_000 },
       metrics: { port: 9464, host: "0.0.0.0" },
@@ -165,6 +167,7 @@ describe("loadConfig: every setting reaches its place", () => {
       tls: undefined,
       bodyLimitBytes: 1_048_576,
       rateLimit: { max: 600, windowMs: 60_000 },
+      shutdownDelayMs: 5_000,
     });
     expect(config.history).toEqual({ retentionMs: 7_776_000_000 });
     expect(config.metrics).toEqual({ port: undefined, host: "127.0.0.1" });

@@ -65,6 +65,7 @@ export class ServeHarness {
       REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
       SERVE_HOST: "127.0.0.1",
       SERVE_PORT: "0",
+      SERVE_SHUTDOWN_DELAY: "0s",
       ...options.settings,
     });
     const log = captureLog("trace");
@@ -109,7 +110,8 @@ export class ServeHarness {
     return {
       status: answer.statusCode,
       headers: answer.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body:
+        text && /json/.test(String(answer.headers["content-type"])) ? JSON.parse(text) : undefined,
       text,
     };
   }
