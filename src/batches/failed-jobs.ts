@@ -74,26 +74,38 @@ export async function* listFailed(
   const ids = await answerWithin(selectFailedIds(queue, redis, selection), deadline);
   for (let start = 0; start < ids.length; start += LISTED_PER_ROUND_TRIP) {
     const page = ids.slice(start, start + LISTED_PER_ROUND_TRIP);
-    const keys = [queue.toKey("failed"), ...page.map((id) => queue.toKey(id))];
-    const answers = (await answerWithin(
-      redis.eval(
-        LIST_FAILED_JOBS,
-        keys.length,
-        ...keys,
-        LISTED_FIELD_BYTES,
-        LISTED_REASON_BYTES,
-        ...page,
-      ),
-      deadline,
-    )) as (ListedFields | null)[];
-    const views: FailedJobView[] = [];
-    answers.forEach((fields, position) => {
-      if (fields === null) return;
-      const view = viewFailed(page[position] as string, fields);
-      if (!("batch" in selection) || view.batch === selection.batch) views.push(view);
-    });
-    yield views;
+    const views = await viewFailedJobs(queue, redis, page, deadline);
+    yield "batch" in selection ? views.filter((view) => view.batch === selection.batch) : views;
   }
+}
+
+/**
+ * What `failed list` shows of these jobs (at most LISTED_PER_ROUND_TRIP of them), in their
+ * order, in one round trip: a job no longer failed is left out.
+ */
+export async function viewFailedJobs(
+  queue: Queue,
+  redis: Redis,
+  ids: readonly string[],
+  deadline?: AnswerDeadline,
+): Promise<FailedJobView[]> {
+  const keys = [queue.toKey("failed"), ...ids.map((id) => queue.toKey(id))];
+  const answers = (await answerWithin(
+    redis.eval(
+      LIST_FAILED_JOBS,
+      keys.length,
+      ...keys,
+      LISTED_FIELD_BYTES,
+      LISTED_REASON_BYTES,
+      ...ids,
+    ),
+    deadline,
+  )) as (ListedFields | null)[];
+  const views: FailedJobView[] = [];
+  answers.forEach((fields, position) => {
+    if (fields !== null) views.push(viewFailed(ids[position] as string, fields));
+  });
+  return views;
 }
 
 /** Every failed job of a selection, for a caller that shows them all at once (the demo). */

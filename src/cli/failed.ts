@@ -1,4 +1,4 @@
-import { readBatchState } from "../batches/batch-control";
+import { batchRefusesRetry, cancelledRetryMessage } from "../batches/cancelled-retry";
 import {
   type FailedJobsChange,
   type FailedJobView,
@@ -62,19 +62,13 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
   try {
     operator = await connectOperator(config, logger, { readOnly: action === "list" });
     const chosen = selection ?? { all: true };
-    // A cancelled batch's jobs are dropped by the workers as they take them: retried, they would
-    // only be counted cancelled, which is not what an operator retrying them expects.
-    if (action === "retry" && "batch" in chosen) {
-      const state = await answerWithin(
-        readBatchState(operator.redis, operator.keys, chosen.batch),
-        operator.deadline,
-      );
-      if (state === "cancelled") {
-        io.stderr.write(
-          `failed: batch "${forTerminal(chosen.batch)}" was cancelled (batch cancel): its deliveries would be dropped, not sent; nothing retried\n`,
-        );
-        return EXIT.usage;
-      }
+    if (
+      action === "retry" &&
+      "batch" in chosen &&
+      (await batchRefusesRetry(operator, chosen.batch))
+    ) {
+      io.stderr.write(`failed: ${cancelledRetryMessage(forTerminal(chosen.batch))}\n`);
+      return EXIT.usage;
     }
     if (passwordFile && passwords) {
       const request: PasswordRetry = {

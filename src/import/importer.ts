@@ -47,6 +47,8 @@ export interface ImportSettings {
   batchId: string;
   /** For rows without a source_id (--source-id, else AXELNAC_SOURCE_ID). */
   defaultSourceId: string | undefined;
+  /** The id of the HTTP API key that uploaded the file (`serve`): every job's `submitted_by`. */
+  submittedBy?: string;
   chunkSize?: number;
 }
 
@@ -292,6 +294,7 @@ export class RegistrationImport {
       file_line: row.line,
     };
     if (row.reference !== undefined) data.reference = row.reference;
+    if (this.#settings.submittedBy !== undefined) data.submitted_by = this.#settings.submittedBy;
     const validation = validateDeliveryJob(data);
     return validation.ok ? validation.job : this.#describe(validation.problems);
   }
