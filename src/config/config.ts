@@ -60,6 +60,14 @@ export interface DeliverySettings {
   shutdownTimeoutMs: number;
 }
 
+/** Outcome webhooks (src/webhooks/): how a POST the receiver refuses is retried. */
+export interface WebhookSettings {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+}
+
 export interface ProducerSettings {
   defaultSourceId: string | undefined;
   duplicateWindowMs: number;
@@ -90,6 +98,7 @@ export interface Config {
   token: TokenSettings;
   queue: QueueSettings;
   delivery: DeliverySettings;
+  webhooks: WebhookSettings;
   producer: ProducerSettings;
   onboarding: OnboardingSettings;
   encryption: EncryptionSettings;
@@ -142,6 +151,9 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (s.DELIVERY_BACKOFF_MAX < s.DELIVERY_BACKOFF) {
     problems.push("  DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF");
   }
+  if (s.WEBHOOK_BACKOFF_MAX < s.WEBHOOK_BACKOFF) {
+    problems.push("  WEBHOOK_BACKOFF_MAX: must not be shorter than WEBHOOK_BACKOFF");
+  }
   if (s.THROTTLE_PAUSE_MAX === 0) {
     problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
   }
@@ -189,6 +201,11 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       failedRetentionMs: s.FAILED_JOB_RETENTION,
       lockDurationMs: s.WORKER_LOCK_DURATION,
       shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT,
+    },
+    webhooks: {
+      attempts: s.WEBHOOK_ATTEMPTS,
+      backoffMs: s.WEBHOOK_BACKOFF,
+      backoffMaxMs: s.WEBHOOK_BACKOFF_MAX,
     },
     producer: {
       defaultSourceId: s.AXELNAC_SOURCE_ID,

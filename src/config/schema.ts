@@ -121,6 +121,9 @@ export const settingsSchema = z.object({
   FAILED_JOB_RETENTION: duration("30d"),
   WORKER_LOCK_DURATION: duration("30s"),
   SHUTDOWN_TIMEOUT: duration("30s"),
+  WEBHOOK_ATTEMPTS: positiveInt(12),
+  WEBHOOK_BACKOFF: duration("10s"),
+  WEBHOOK_BACKOFF_MAX: duration("1h"),
 
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

@@ -8,6 +8,7 @@ import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
 import { reportEvictionPolicy } from "../redis/memory-policy";
 import { openQueue } from "../redis/queue";
+import { startOutcomeWebhooks } from "../webhooks/outcome-webhooks";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
@@ -129,6 +130,9 @@ export async function startDeliveryWorker(
     },
   );
   const counters = new BatchCounters(redis, keys, logger);
+  // Outcome webhooks: a queue and a BullMQ Worker of their own (src/webhooks/).
+  const webhooks = startOutcomeWebhooks(config, redis, logger);
+  webhooks.follow(worker);
   const presence = new WorkerPresence(
     redis,
     workersKey(config.redisKeyPrefix, queueSettings.name),
@@ -176,6 +180,7 @@ export async function startDeliveryWorker(
   /** Closes what the worker opened; `abandon`: without waiting for anything still in flight. */
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
+    await webhooks.close(abandon);
     await presence.stop();
     await queue.close();
     await tokens.close();

@@ -1,0 +1,118 @@
+import { type Job, Worker } from "bullmq";
+import type Redis from "ioredis";
+import { Agent } from "undici";
+import { apiKeyKeys } from "../api-keys/api-key-record";
+import type { Config } from "../config/config";
+import { GUEST_ACCOUNTS_JOB_NAME } from "../jobs/guest-accounts-job";
+import type { Logger } from "../logging/logger";
+import { OutcomeNotifier } from "./outcome-notifier";
+import type { WebhookJob } from "./webhook-event";
+import { createWebhookProcessor, type WebhookResult } from "./webhook-processor";
+import { openWebhookQueue, webhookJobOptions, webhookRetryDelayMs } from "./webhook-queue";
+import { postWebhook, WEBHOOK_TIMEOUT_MS } from "./webhook-sender";
+import { readWebhookTarget, wantsWebhooks } from "./webhook-target";
+
+/** POSTs in flight at once per worker process: receivers are other teams' servers. */
+const WEBHOOK_CONCURRENCY = 4;
+
+/** The outcome webhooks of a worker process, as the delivery worker (src/worker/start.ts) uses them. */
+export interface OutcomeWebhooks {
+  /** Notices the delivery jobs of `worker` that finish for good. */
+  follow(worker: Worker): void;
+  /**
+   * Queues the events gathered, then stops the webhook worker: POSTs in flight finish (each
+   * within WEBHOOK_TIMEOUT_MS), or, `abandon`, are cut and retried later.
+   */
+  close(abandon: boolean): Promise<void>;
+}
+
+/**
+ * The webhooks queue (`<QUEUE_NAME>-webhooks`), a BullMQ Worker of its own that POSTs its events,
+ * and the notifier that queues the events of finished deliveries. Shares the process's Redis
+ * connection (the caller closes it after `close`).
+ */
+export function startOutcomeWebhooks(
+  config: Config,
+  redis: Redis,
+  logger: Logger,
+): OutcomeWebhooks {
+  const keys = apiKeyKeys(config.redisKeyPrefix, config.queue.name);
+  const ring = config.encryption.ring;
+  const queue = openWebhookQueue(config.queue, redis, logger);
+  const jobOptions = webhookJobOptions(config.webhooks);
+  const dispatcher = new Agent({
+    connect: { timeout: WEBHOOK_TIMEOUT_MS },
+    headersTimeout: WEBHOOK_TIMEOUT_MS,
+    bodyTimeout: WEBHOOK_TIMEOUT_MS,
+  });
+  const abandoning = new AbortController();
+
+  const notifier = new OutcomeNotifier({
+    wantsWebhooks: async (keyIds) => {
+      const pipeline = redis.pipeline();
+      for (const id of keyIds) pipeline.hmget(keys.key(id), "webhookUrl", "revokedAt");
+      const replies = (await pipeline.exec()) ?? [];
+      return new Map(
+        keyIds.map((id, i) => {
+          const [error, fields] = replies[i] ?? [new Error("no reply")];
+          if (error) throw error;
+          const [webhookUrl, revokedAt] = fields as (string | null)[];
+          return [
+            id,
+            wantsWebhooks({ webhookUrl: webhookUrl ?? null, revokedAt: revokedAt ?? null }),
+          ];
+        }),
+      );
+    },
+    enqueue: async (jobs) => {
+      await queue.addBulk(
+        jobs.map((data) => ({
+          name: data.event.type,
+          data,
+          opts: { ...jobOptions, jobId: data.event.id },
+        })),
+      );
+    },
+    logger,
+  });
+
+  const send = createWebhookProcessor({
+    readTarget: (keyId) => readWebhookTarget(redis, keys, ring, keyId),
+    post: (post) => postWebhook(dispatcher, { ...post, abandoned: abandoning.signal }),
+    logger,
+  });
+  const worker = new Worker<WebhookJob, WebhookResult>(queue.name, send, {
+    connection: redis,
+    prefix: config.queue.prefix,
+    concurrency: WEBHOOK_CONCURRENCY,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { age: Math.ceil(config.delivery.failedRetentionMs / 1_000) },
+    settings: {
+      backoffStrategy: (attemptsMade: number) => webhookRetryDelayMs(config.webhooks, attemptsMade),
+    },
+  });
+  worker.on("error", (error) => logger.debug({ err: error }, "webhook worker error"));
+
+  return {
+    follow(deliveries) {
+      const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
+      deliveries.on("completed", (job, result) => {
+        // A job of a cancelled batch completes undelivered (start.ts, CANCELLED): no event.
+        if (isDelivery(job) && !(result as { cancelled?: unknown } | null)?.cancelled) {
+          notifier.finished(job, "delivered", result);
+        }
+      });
+      deliveries.on("failed", (job) => {
+        // BullMQ emits "failed" before a retry too: only a job with finishedOn has failed for good.
+        if (job?.finishedOn && isDelivery(job)) notifier.finished(job, "failed");
+      });
+    },
+    async close(abandon) {
+      await notifier.close();
+      if (abandon) abandoning.abort();
+      await worker.close();
+      await queue.close();
+      await (abandon ? dispatcher.destroy() : dispatcher.close());
+    },
+  };
+}
