@@ -39,7 +39,10 @@ export function describeKeyStatus(status: KeyStatus): string {
   }
   const tokens = Object.entries(status.tokens).map(([id, n]) => `${forTerminal(id)} ${n}`);
   lines.push(`shared token ${tokens.length > 0 ? tokens.join(", ") : "none stored"}`);
-  const secrets = Object.entries(status.webhookSecrets).map(([id, n]) => `${forTerminal(id)} ${n}`);
+  // Read in no particular order (a Redis set): shown by key id.
+  const secrets = Object.entries(status.webhookSecrets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, n]) => `${forTerminal(id)} ${n}`);
   if (secrets.length > 0) lines.push(`webhook secrets ${secrets.join(", ")}`);
   if (status.keysNotInRing.length > 0) {
     lines.push(
@@ -77,7 +80,7 @@ export function describeRotation(rotation: KeyRotation): string {
   }
   if (webhookSecrets.unauthentic > 0) {
     lines.push(
-      `not re-sealed: ${plural(webhookSecrets.unauthentic, "webhook secret", "webhook secrets", number.format)} that do not authenticate (their webhooks fail with WEBHOOK_SECRET_UNREADABLE)`,
+      `not re-sealed: ${plural(webhookSecrets.unauthentic, "webhook secret", "webhook secrets", number.format)} whose ciphertext does not authenticate (their webhooks fail with WEBHOOK_SECRET_UNREADABLE)`,
     );
   }
   if (jobs.changedMeanwhile > 0) {
