@@ -20,8 +20,9 @@ export interface OutcomeWebhooks {
   /** Notices the delivery jobs of `worker` that finish for good. */
   follow(worker: Worker): void;
   /**
-   * Queues the events gathered, then stops the webhook worker: POSTs in flight finish (each
-   * within WEBHOOK_TIMEOUT_MS), or, `abandon`, are cut and retried later.
+   * Queues the events gathered, then stops the webhook worker (begun already if the delivery
+   * worker it follows is closing): POSTs in flight finish, each within WEBHOOK_TIMEOUT_MS, or,
+   * `abandon`, are cut and retried later.
    */
   close(abandon: boolean): Promise<void>;
 }
@@ -91,10 +92,28 @@ export function startOutcomeWebhooks(
       backoffStrategy: (attemptsMade: number) => webhookRetryDelayMs(config.webhooks, attemptsMade),
     },
   });
-  worker.on("error", (error) => logger.debug({ err: error }, "webhook worker error"));
+  worker.on("error", (error: NodeJS.ErrnoException) => {
+    // Connection trouble is reported once by connectRedis; anything else is worth seeing.
+    if (error.code || /Connection is closed|Stream isn't writeable/.test(error.message)) {
+      logger.debug({ err: error }, "webhook worker connection error");
+    } else {
+      logger.warn({ err: error }, `webhook worker error: ${error.message}`);
+    }
+  });
+
+  // Begun when the delivery worker begins to stop, so that POSTs in flight end alongside its
+  // deliveries (each within WEBHOOK_TIMEOUT_MS) rather than after them.
+  let stopping: Promise<void> | undefined;
+  const stopFetching = () => {
+    stopping ??= worker
+      .close()
+      .catch((error) => logger.debug({ err: error }, "webhook worker close"));
+    return stopping;
+  };
 
   return {
     follow(deliveries) {
+      deliveries.once("closing", () => void stopFetching());
       const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
       deliveries.on("completed", (job, result) => {
         // A job of a cancelled batch completes undelivered (start.ts, CANCELLED): no event.
@@ -110,7 +129,7 @@ export function startOutcomeWebhooks(
     async close(abandon) {
       await notifier.close();
       if (abandon) abandoning.abort();
-      await worker.close();
+      await stopFetching();
       await queue.close();
       await (abandon ? dispatcher.destroy() : dispatcher.close());
     },

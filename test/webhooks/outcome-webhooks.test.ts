@@ -6,6 +6,7 @@ import { expectCleanLogs, guestPassword, waitForAllDelivered } from "../support/
 import { DeliveryHarness } from "../support/delivery-harness";
 import { expectNoSecrets } from "../support/log-sink";
 import { dumpEverything } from "../support/redis-dump";
+import { startBlackHole } from "../support/stand-ins";
 import { waitUntil } from "../support/wait";
 import {
   type ReceivedWebhook,
@@ -252,5 +253,43 @@ describe("outcome webhooks, from a real worker to a local receiver", () => {
     });
     expect(await queue.getFailedCount()).toBe(0);
     expect(r.received).toHaveLength(sent);
+  });
+
+  it("let a stopping worker's POST to a receiver that hangs time out, and the next worker send the event to the key's new URL", async () => {
+    h = await DeliveryHarness.start({ settings: FAST_WEBHOOKS });
+    const hang = await startBlackHole();
+    const secret = webhookSecret();
+    try {
+      const recordKey = await writeApiKeyRecord(h.redis, h.keyPrefix, h.queueName, {
+        id: "key1",
+        webhookUrl: `${hang.url}/hook`,
+        webhookSecret: secret,
+      });
+      await h.queue.add("deliver", job("hung-receiver", "key1"));
+      const [first] = await h.fleet.start(1);
+      const queue = webhookQueue(h);
+      await waitUntil(async () => (await queue.getActiveCount()) === 1, {
+        timeoutMs: 30_000,
+        what: "a POST in flight",
+      });
+      expect(await first?.stop("SIGTERM", 30_000)).toBe(0);
+      expect(
+        first?.lines().find((l) => l.msg?.startsWith("webhook attempt 1 failed")),
+      ).toMatchObject({ code: "WEBHOOK_TIMEOUT", outcome: "retry" });
+
+      receiver = await startWebhookReceiver(200);
+      await h.redis.hset(recordKey, "webhookUrl", `${receiver.url}/new-hook`);
+      await h.fleet.start(1);
+      const r = receiver;
+      await waitUntil(() => r.acceptedCounts().size === 1, {
+        timeoutMs: 30_000,
+        what: "the event",
+      });
+      expect(r.received).toHaveLength(1);
+      expect(r.received[0]?.path).toBe("/new-hook");
+      expectSigned(r.received, secret);
+    } finally {
+      await hang.close();
+    }
   });
 });
