@@ -39,6 +39,11 @@ export function describeKeyStatus(status: KeyStatus): string {
   }
   const tokens = Object.entries(status.tokens).map(([id, n]) => `${forTerminal(id)} ${n}`);
   lines.push(`shared token ${tokens.length > 0 ? tokens.join(", ") : "none stored"}`);
+  // Read in no particular order (a Redis set): shown by key id.
+  const secrets = Object.entries(status.webhookSecrets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, n]) => `${forTerminal(id)} ${n}`);
+  if (secrets.length > 0) lines.push(`webhook secrets ${secrets.join(", ")}`);
   if (status.keysNotInRing.length > 0) {
     lines.push(
       `warning: secrets are stored under ${[...missing].join(", ")}, which the ring lacks: add the key back, or those jobs cannot be delivered`,
@@ -64,6 +69,20 @@ export function describeRotation(rotation: KeyRotation): string {
     lines.push(
       `  token       ${token.resealed > 0 ? `${token.resealed} re-sealed` : "nothing to re-seal"}`,
     );
+  const { webhookSecrets } = rotation;
+  if (webhookSecrets.resealed > 0) {
+    lines.push(`  webhook secrets ${number.format(webhookSecrets.resealed)} re-sealed`);
+  }
+  for (const [id, n] of Object.entries(webhookSecrets.keyMissing)) {
+    lines.push(
+      `not re-sealed: ${plural(n, "webhook secret", "webhook secrets", number.format)} under ${forTerminal(id)}, which JOB_ENCRYPTION_KEYS lacks: add ${forTerminal(id)} to the ring (after the active key) and run again`,
+    );
+  }
+  if (webhookSecrets.unauthentic > 0) {
+    lines.push(
+      `not re-sealed: ${plural(webhookSecrets.unauthentic, "webhook secret", "webhook secrets", number.format)} whose ciphertext does not authenticate (their webhooks fail with WEBHOOK_SECRET_UNREADABLE)`,
+    );
+  }
   if (jobs.changedMeanwhile > 0) {
     lines.push(
       `${plural(jobs.changedMeanwhile, "job", "jobs", number.format)} finished while being re-sealed`,

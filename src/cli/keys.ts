@@ -15,10 +15,12 @@ export const KEYS_USAGE = `usage: axelnac-courier keys generate
        axelnac-courier keys status [--json]
 
 generate  print a new key ring entry (ID:BASE64) on stdout: put it first in JOB_ENCRYPTION_KEYS
-rotate    re-seal every stored job (waiting, prioritized, delayed, failed) and the shared API
-          token under the ring's active key, while workers run; active jobs are left to finish.
+rotate    re-seal every stored job (waiting, prioritized, delayed, failed), the shared API
+          token and the API keys' webhook secrets under the ring's active key, while workers
+          run; active jobs are left to finish.
           --discard-token deletes the shared token instead (after a suspected leak): one login
-status    how many stored jobs, and tokens, are under each key id and how many are plaintext
+status    how many stored jobs, tokens and webhook secrets are under each key id and how many
+          are plaintext
 
 README, "Secrets at rest", gives the rotation procedure.`;
 
@@ -58,8 +60,9 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     if (!ring) throw new Error("unreachable: rotate without a ring");
     const rotation = await rotateKeys(queue, redis, config.redisKeyPrefix, ring, discardToken);
     io.stdout.write(json ? `${jsonForTerminal(rotation)}\n` : describeRotation(rotation));
-    // Jobs under a key the ring lacks are still readable by whoever has it: the old key must stay.
-    return Object.keys(rotation.jobs.keyMissing).length > 0 ? EXIT.failed : EXIT.ok;
+    // Secrets under a key the ring lacks are still readable by whoever has it: the old key must stay.
+    const keyMissing = { ...rotation.jobs.keyMissing, ...rotation.webhookSecrets.keyMissing };
+    return Object.keys(keyMissing).length > 0 ? EXIT.failed : EXIT.ok;
   } catch (error) {
     return reportFailure(io, error);
   } finally {

@@ -61,6 +61,14 @@ export interface DeliverySettings {
   shutdownTimeoutMs: number;
 }
 
+/** Outcome webhooks (src/webhooks/): how a POST the receiver refuses is retried. */
+export interface WebhookSettings {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+}
+
 export interface ProducerSettings {
   defaultSourceId: string | undefined;
   duplicateWindowMs: number;
@@ -128,6 +136,7 @@ export interface Config {
   token: TokenSettings;
   queue: QueueSettings;
   delivery: DeliverySettings;
+  webhooks: WebhookSettings;
   producer: ProducerSettings;
   idempotency: IdempotencySettings;
   onboarding: OnboardingSettings;
@@ -187,6 +196,9 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
   if (s.IDEMPOTENCY_TTL === 0) {
     problems.push("  IDEMPOTENCY_TTL: must be longer than 0");
   }
+  if (s.WEBHOOK_BACKOFF_MAX < s.WEBHOOK_BACKOFF) {
+    problems.push("  WEBHOOK_BACKOFF_MAX: must not be shorter than WEBHOOK_BACKOFF");
+  }
   if (s.THROTTLE_PAUSE_MAX === 0) {
     problems.push("  THROTTLE_PAUSE_MAX: must be longer than 0 (unset, it is SYSTEMIC_PAUSE_MAX)");
   }
@@ -235,6 +247,11 @@ function toConfig(s: RawSettings, logLevelIsDefault: boolean): Config {
       failedRetentionMs: s.FAILED_JOB_RETENTION,
       lockDurationMs: s.WORKER_LOCK_DURATION,
       shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT,
+    },
+    webhooks: {
+      attempts: s.WEBHOOK_ATTEMPTS,
+      backoffMs: s.WEBHOOK_BACKOFF,
+      backoffMaxMs: s.WEBHOOK_BACKOFF_MAX,
     },
     producer: {
       defaultSourceId: s.AXELNAC_SOURCE_ID,

@@ -194,6 +194,9 @@ export const settingsSchema = z.object({
   SERVE_SHUTDOWN_DELAY: duration("5s"),
   API_RATE_LIMIT: positiveInt(600),
   API_RATE_LIMIT_WINDOW: duration("1m"),
+  WEBHOOK_ATTEMPTS: positiveInt(12),
+  WEBHOOK_BACKOFF: duration("10s"),
+  WEBHOOK_BACKOFF_MAX: duration("1h"),
 
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

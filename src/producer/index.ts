@@ -10,6 +10,12 @@ export { Redis } from "ioredis";
 // Batch totals for `status`, and the key ring that seals passwords, as the CLI's producers use them.
 export { type BatchKeys, batchKeys } from "../batches/batch-keys";
 export { KeyRing, KeyRingError } from "../secrets";
+// For a program that receives the outcome webhooks: checks their signature (README, "Outcome webhooks").
+export {
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookSignatureCheck,
+} from "../webhooks/webhook-signature";
 export {
   DeliveryProducer,
   type DeliveryProducerOptions,

@@ -11,6 +11,7 @@ import type { Logger } from "../logging/logger";
 import { connectRedis } from "../redis/connection";
 import { reportEvictionPolicy } from "../redis/memory-policy";
 import { openQueue } from "../redis/queue";
+import { startOutcomeWebhooks } from "../webhooks/outcome-webhooks";
 import { connectAppliance } from "../wiring/appliance";
 import { createFleetTokenManager } from "../wiring/fleet-token";
 import { warnIfSecretsInPlaintext } from "../wiring/plaintext-warning";
@@ -139,6 +140,9 @@ export async function startDeliveryWorker(
   );
   observers.jobs?.watch(worker); // before the first await: the worker is already taking jobs
   const counters = new BatchCounters(redis, keys, logger);
+  // Outcome webhooks: a queue and a BullMQ Worker of their own (src/webhooks/).
+  const webhooks = startOutcomeWebhooks(config, redis, logger);
+  webhooks.follow(worker);
   const presence = new WorkerPresence(
     redis,
     workersKey(config.redisKeyPrefix, queueSettings.name),
@@ -146,10 +150,17 @@ export async function startDeliveryWorker(
   );
   await presence.beat();
   const history = openHistoryWriter(redis, config, logger);
-  /** A delivery job finished for good: its record, built once, goes to the history. */
+  /**
+   * A delivery job finished for good: its record, built once, goes to the history and, for a job
+   * an API key added, to that key's webhook (a cancelled delivery is not announced).
+   */
   const finished = (job: Job, finish: JobFinish) => {
     counters.record(job, finish.outcome);
-    if (history) history.add(recordOfJob(job, finish));
+    const announced = finish.outcome !== "cancelled" && isSubmitted(job);
+    if (!history && !announced) return;
+    const record = recordOfJob(job, finish);
+    history?.add(record);
+    if (announced) webhooks.notify(record);
   };
   // An onboarding job counts its guests itself (account-counts.ts); its SMS are jobs of their own.
   const isDelivery = (job: Job) => job.name !== GUEST_ACCOUNTS_JOB_NAME;
@@ -199,6 +210,7 @@ export async function startDeliveryWorker(
   const closeConnections = async (abandon: boolean) => {
     await counters.close();
     await history?.close();
+    await webhooks.close(abandon);
     await presence.stop();
     await queue.close();
     await tokens.close();
@@ -238,6 +250,11 @@ export async function startDeliveryWorker(
       logger.info("delivery worker stopped");
     },
   };
+}
+
+/** A job added through the HTTP API, whose key may want its outcome. */
+function isSubmitted(job: Job): boolean {
+  return typeof (job.data as { submitted_by?: unknown } | undefined)?.submitted_by === "string";
 }
 
 /** A job of a cancelled batch, dropped undelivered: completed (and so removed) but not delivered. */

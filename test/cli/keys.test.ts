@@ -113,6 +113,7 @@ describe("axelnac-courier keys", () => {
       activeKey: "new",
       jobs: { old: { waiting: 1, prioritized: 10, delayed: 1, failed: 1, active: 0, total: 13 } },
       tokens: { old: 1 },
+      webhookSecrets: {},
       keysNotInRing: [],
     } satisfies KeyStatus);
 

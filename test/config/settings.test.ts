@@ -73,6 +73,9 @@ describe("loadConfig: every setting reaches its place", () => {
       API_RATE_LIMIT_WINDOW: "10s",
       METRICS_PORT: "9464",
       METRICS_HOST: "0.0.0.0",
+      WEBHOOK_ATTEMPTS: "5",
+      WEBHOOK_BACKOFF: "2s",
+      WEBHOOK_BACKOFF_MAX: "30m",
       LOG_LEVEL: "debug",
       LOG_FORMAT: "json",
     });
@@ -111,6 +114,7 @@ describe("loadConfig: every setting reaches its place", () => {
         lockDurationMs: 45_000,
         shutdownTimeoutMs: 20_000,
       },
+      webhooks: { attempts: 5, backoffMs: 2_000, backoffMaxMs: 1_800_000 },
       onboarding: { applianceTimeZone: "Europe/Moscow", phoneRegion: "RU", guestsPerJob: 40 },
       producer: {
         defaultSourceId: "sms-gw",
@@ -153,6 +157,7 @@ describe("loadConfig: every setting reaches its place", () => {
       lockDurationMs: 30_000,
       shutdownTimeoutMs: 30_000,
     });
+    expect(config.webhooks).toEqual({ attempts: 12, backoffMs: 10_000, backoffMaxMs: 3_600_000 });
     expect(config.producer).toEqual({
       defaultSourceId: undefined,
       duplicateWindowMs: 86_400_000,
@@ -321,6 +326,13 @@ describe("loadConfig: values out of range", () => {
     expect(problemsOf({ DELIVERY_BACKOFF: "1m", DELIVERY_BACKOFF_MAX: "1m" })).toBeUndefined();
     expect(problemsOf({ DELIVERY_BACKOFF: "1m", DELIVERY_BACKOFF_MAX: "59s" })).toMatch(
       /DELIVERY_BACKOFF_MAX: must not be shorter than DELIVERY_BACKOFF/,
+    );
+  });
+
+  it("refuses a webhook back-off maximum shorter than the webhook back-off", () => {
+    expect(problemsOf({ WEBHOOK_BACKOFF: "1m", WEBHOOK_BACKOFF_MAX: "1m" })).toBeUndefined();
+    expect(problemsOf({ WEBHOOK_BACKOFF: "1m", WEBHOOK_BACKOFF_MAX: "59s" })).toMatch(
+      /WEBHOOK_BACKOFF_MAX: must not be shorter than WEBHOOK_BACKOFF/,
     );
   });
 

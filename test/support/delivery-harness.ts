@@ -105,6 +105,7 @@ export class DeliveryHarness {
     await this.sim.close();
     if (!this.options.privateRedisUrl) {
       await deleteKeys(this.redis, `bull:${this.queueName}:`);
+      await deleteKeys(this.redis, `bull:${this.queueName}-webhooks:`);
       await deleteKeys(this.redis, `${this.keyPrefix}:`);
     }
     await this.queue.close();

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { createServer, type Socket } from "node:net";
 
 /** A listening server a test can close, and the URL it answers at. */
@@ -24,10 +24,18 @@ export function startBlackHole(scheme = "http"): Promise<StandIn> {
   });
 }
 
+/** What a request to a stand-in web server carried, for an answer (a webhook receiver) that reads it. */
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
+  body: Buffer;
+}
+
 /** What a stand-in web server answers: a status, a content type and a body, by method and path. */
 export type Answer = (
   method: string,
   path: string,
+  request: ReceivedRequest,
 ) => {
   status: number;
   type: string;
@@ -41,9 +49,15 @@ export type Answer = (
 export async function startWebServer(answer: Answer): Promise<StandIn & { answer: Answer }> {
   const state = { answer };
   const server = createHttpServer((request, response) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      const { status, type, body } = state.answer(request.method ?? "GET", request.url ?? "/");
+      const received = { headers: request.headers, body: Buffer.concat(chunks) };
+      const { status, type, body } = state.answer(
+        request.method ?? "GET",
+        request.url ?? "/",
+        received,
+      );
       response.writeHead(status, { "content-type": type });
       response.end(body);
     });
