@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import type { KeyRing } from "../secrets";
 import { type ApiKeyKeys, apiKeyKeys, sealWebhookSecret } from "./api-key-record";
 import { parseApiKey } from "./api-key-text";
+import { CheckedKeyCache, DEFAULT_CHECK_CACHE_MS } from "./checked-key-cache";
 
 /** What is known of a key, never its secret nor its hash: what `api-keys list` shows. */
 export interface ApiKeyInfo {
@@ -59,11 +60,23 @@ export class ApiKeyStore {
   readonly #redis: Redis;
   readonly #keys: ApiKeyKeys;
   readonly #ring: KeyRing | undefined;
+  readonly #checked: CheckedKeyCache;
 
-  constructor(redis: Redis, keyPrefix: string, queueName: string, ring: KeyRing | undefined) {
+  /**
+   * `checkCacheMs`: how long `check` believes what it found for a key (valid, or revoked) before
+   * asking Redis again; a key revoked by another process is refused within it (0: ask every time).
+   */
+  constructor(
+    redis: Redis,
+    keyPrefix: string,
+    queueName: string,
+    ring: KeyRing | undefined,
+    checkCacheMs = DEFAULT_CHECK_CACHE_MS,
+  ) {
     this.#redis = redis;
     this.#keys = apiKeyKeys(keyPrefix, queueName);
     this.#ring = ring;
+    this.#checked = new CheckedKeyCache(checkCacheMs);
   }
 
   async create(input: NewApiKey, now = new Date()): Promise<CreatedApiKey> {
@@ -128,24 +141,32 @@ export class ApiKeyStore {
     const recordKey = this.#keys.key(id);
     if ((await this.#redis.exists(recordKey)) === 0) return false;
     await this.#redis.hsetnx(recordKey, "revokedAt", String(now.getTime()));
+    this.#checked.forget(id);
     return true;
   }
 
-  /** What the key a client presented is, in one round trip; the secret compared in constant time. */
+  /**
+   * What the key a client presented is, in one round trip, or none when the same key was checked
+   * within `checkCacheMs`; the secret compared in constant time either way.
+   */
   async check(presented: string): Promise<KeyCheck> {
     const parsed = parseApiKey(presented);
     if (!parsed) return { status: "invalid" };
+    const given = createHash("sha256").update(parsed.secret).digest();
+    const cached = this.#checked.get(parsed.id, given);
+    if (cached) return cached;
     const [hash, ...fields] = await this.#redis.hmget(
       this.#keys.key(parsed.id),
       "hash",
       ...INFO_FIELDS,
     );
     const stored = hash ? Buffer.from(hash, "hex") : NO_HASH;
-    const given = createHash("sha256").update(parsed.secret).digest();
     const matches = stored.length === given.length && timingSafeEqual(stored, given);
     const key = toInfo(parsed.id, fields);
     if (!hash || !matches || !key) return { status: "invalid" };
-    return key.revokedAt ? { status: "revoked", key } : { status: "valid", key };
+    const check: KeyCheck = key.revokedAt ? { status: "revoked", key } : { status: "valid", key };
+    this.#checked.set(parsed.id, given, check);
+    return check;
   }
 }
 

@@ -17,6 +17,7 @@ export class ChunkRefusedError extends Error {
  * (REGISTER_ENQUEUED). Redis runs a transaction whole or not at all, so a total never misses a
  * job that was written, whether Redis goes away (the chunk is then written entirely or not at
  * all) or refuses some adds (out of memory: the totals count what was written). One round trip.
+ * A lone job outside any batch needs no transaction: its add is sent alone.
  *
  * Throws ChunkRefusedError when Redis discards the transaction, RedisUnreachableError when it
  * does not answer within the deadline (the chunk may then be written or not).
@@ -28,17 +29,22 @@ export async function writeChunk(
   deadline: AnswerDeadline | undefined,
 ): Promise<AddOutcome[]> {
   const client = await answerWithin(queue.getBackend().client, deadline);
+  const inBatches = batches
+    ? entries.flatMap(({ opts, data }) =>
+        data.batch_id ? [{ jobId: opts.jobId, batchId: data.batch_id, pid: data.pid }] : [],
+      )
+    : [];
+  const [lone] = entries;
+  if (lone && entries.length === 1 && inBatches.length === 0) {
+    return [await addAlone(queue, client, lone, deadline)];
+  }
   const transaction = client.multi();
   for (const entry of entries) {
-    const opts = { ...queue.jobsOpts, ...entry.opts };
     // Queued at once, in order; the promise only hands back the transaction.
-    new Job(queue, entry.name, entry.data, opts, entry.opts.jobId)
+    bullJob(queue, entry)
       .addJob(transaction)
       .catch(() => undefined);
   }
-  const inBatches = entries.flatMap(({ opts, data }) =>
-    data.batch_id ? [{ jobId: opts.jobId, batchId: data.batch_id, pid: data.pid }] : [],
-  );
   if (batches && inBatches.length > 0) {
     const args = registrationArgs(batches, queue.toKey(""), inBatches, Date.now());
     transaction.runCommand("eval", [REGISTER_ENQUEUED, 0, ...args]);
@@ -58,6 +64,34 @@ export async function writeChunk(
     if (typeof answer === "string" && answer !== "") return { jobId: answer };
     return { refused: new Error(`BullMQ answered ${String(answer)} to an add`) };
   });
+}
+
+function bullJob(queue: Queue, entry: DeliveryJobEntry): Job {
+  const opts = { ...queue.jobsOpts, ...entry.opts };
+  return new Job(queue, entry.name, entry.data, opts, entry.opts.jobId);
+}
+
+/**
+ * One job outside any batch: BullMQ's add script alone, which Redis runs whole or not at all like
+ * a transaction, without the cost of one (ioredis builds a transaction object per call, copying
+ * every script BullMQ defined onto it). Redis' refusal (a ReplyError: out of memory, read-only)
+ * is the job's, as in a transaction; anything else (no answer, connection lost) is thrown.
+ */
+async function addAlone(
+  queue: Queue,
+  client: Awaited<ReturnType<Queue["getBackend"]>["client"]>,
+  entry: DeliveryJobEntry,
+  deadline: AnswerDeadline | undefined,
+): Promise<AddOutcome> {
+  let answer: unknown;
+  try {
+    answer = await answerWithin(bullJob(queue, entry).addJob(client), deadline);
+  } catch (error) {
+    if ((error as { name?: string }).name === "ReplyError") return { refused: error as Error };
+    throw error;
+  }
+  if (typeof answer === "string" && answer !== "") return { jobId: answer };
+  return { refused: new Error(`BullMQ answered ${String(answer)} to an add`) };
 }
 
 /**

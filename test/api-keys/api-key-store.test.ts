@@ -6,6 +6,7 @@ import { parseApiKey } from "../../src/api-keys/api-key-text";
 import { KeyRing } from "../../src/secrets";
 import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
 import { dumpEverything } from "../support/redis-dump";
+import { waitUntil } from "../support/wait";
 
 const RING = KeyRing.parse(`w1:${Buffer.alloc(32, 9).toString("base64")}`);
 
@@ -80,6 +81,40 @@ describe("ApiKeyStore, on a real Redis", () => {
     expect(JSON.stringify(listed)).not.toMatch(/hash|[0-9a-f]{64}/);
     expect(await store.find(listed[1]?.id as string)).toEqual(listed[1]);
     expect(await store.find("0000000000000000")).toBeUndefined();
+  });
+
+  it("believes a key it checked for checkCacheMs, without Redis, for the same secret only", async () => {
+    const caching = new ApiKeyStore(redis, prefix, queue, undefined, 3_600_000);
+    const created = await caching.create({ name: "cached", scopes: ["deliveries:write"] });
+    expect((await caching.check(created.key)).status).toBe("valid");
+    // Gone from Redis: only the cache can still vouch for it.
+    await redis.del(apiKeyKeys(prefix, queue).key(created.id));
+    expect(await caching.check(created.key)).toEqual({
+      status: "valid",
+      key: expect.objectContaining({ id: created.id, name: "cached" }),
+    });
+    const [id, secret] = created.key.split(".") as [string, string];
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith("A") ? "B" : "A"}`;
+    expect(await caching.check(`${id}.${flipped}`)).toEqual({ status: "invalid" });
+    // Without a cache, every check asks Redis.
+    const uncached = new ApiKeyStore(redis, prefix, queue, undefined, 0);
+    expect(await uncached.check(created.key)).toEqual({ status: "invalid" });
+  });
+
+  it("refuses a key revoked by another process once checkCacheMs has passed, at once when revoked through itself", async () => {
+    const serving = new ApiKeyStore(redis, prefix, queue, undefined, 200);
+    const cli = new ApiKeyStore(redis, prefix, queue, undefined);
+    const first = await cli.create({ name: "revoked elsewhere", scopes: ["deliveries:write"] });
+    expect((await serving.check(first.key)).status).toBe("valid");
+    await cli.revoke(first.id);
+    await waitUntil(async () => (await serving.check(first.key)).status === "revoked", {
+      what: "the revocation to reach the caching store",
+    });
+    const second = await cli.create({ name: "revoked here", scopes: ["deliveries:write"] });
+    const longCache = new ApiKeyStore(redis, prefix, queue, undefined, 3_600_000);
+    expect((await longCache.check(second.key)).status).toBe("valid");
+    await longCache.revoke(second.id);
+    expect((await longCache.check(second.key)).status).toBe("revoked");
   });
 
   it("keeps a webhook's signing secret sealed under the key ring, bound to its record", async () => {

@@ -259,6 +259,20 @@ describe("DeliveryProducer.enqueueMany", () => {
     ]);
   });
 
+  it("sends a lone job outside any batch without a transaction, duplicates still recognised", async () => {
+    const queue = freshQueue();
+    const producer = producerFor(queue);
+    const transactions = countTransactions();
+    const alone = await producer.enqueueMany([{ pid: "alone", password: "p", source_id: "s" }]);
+    const single = await producer.enqueue({ pid: "single", password: "p", source_id: "s" });
+    expect(transactions()).toEqual([]);
+    expect(alone.accepted).toEqual([{ index: 0, jobId: expect.any(String), duplicate: false }]);
+    expect((await queue.getJob(single.jobId))?.data).toMatchObject({ pid: "single" });
+    const again = await producer.enqueue({ pid: "single", password: "p", source_id: "s" });
+    expect(again).toMatchObject({ jobId: single.jobId, duplicate: true });
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 2 });
+  });
+
   it("honours a smaller chunk size and refuses a bad one", async () => {
     const queue = freshQueue();
     const producer = producerFor(queue);
@@ -269,7 +283,9 @@ describe("DeliveryProducer.enqueueMany", () => {
     }));
     const transactions = countTransactions();
     await producer.enqueueMany(items, { chunkSize: 2 });
-    expect(transactions()).toEqual([2, 2, 1]);
+    // The last chunk holds one job outside any batch: its add script goes alone, no transaction.
+    expect(transactions()).toEqual([2, 2]);
+    expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 5 });
     await expect(producer.enqueueMany(items, { chunkSize: 0 })).rejects.toThrow(
       /^chunkSize: must be a whole number/,
     );

@@ -107,4 +107,35 @@ describe("DeliveryProducer when Redis runs out of memory", () => {
       await close();
     }
   }, 60_000);
+
+  it("refuses a lone job (sent without a transaction) with Redis' reason, and writes it once memory is back", async () => {
+    const logger = createLogger({ level: "silent" });
+    const config = loadConfig({
+      REDIS_URL: server.url,
+      QUEUE_NAME: `test-${randomUUID()}`,
+      DUPLICATE_KEY_SECRET: "out-of-memory-test-secret",
+    });
+    const { producer, queue, close } = await connectDeliveryProducer(config, logger);
+    const [guest] = guestJobs(1, "oom-lone");
+    try {
+      await admin.config("SET", "maxmemory", "1");
+      const refused = await producer.enqueueMany([guest]).catch((error: Error) => error);
+      expect(refused).toBeInstanceOf(EnqueueInterruptedError);
+      expect(refused).toMatchObject({
+        code: "COURIER_REDIS_REFUSED",
+        message: expect.stringMatching(/^Redis refused to enqueue: OOM command not allowed/),
+        items: { accepted: [], refused: [0], unconfirmed: [] },
+      });
+      await expect(producer.enqueue(guest)).rejects.toMatchObject({
+        code: "COURIER_REDIS_REFUSED",
+        message: expect.stringMatching(/^Redis refused to enqueue: OOM command not allowed/),
+      });
+      await admin.config("SET", "maxmemory", "0");
+      expect(await queue.getJobCounts("waiting")).toEqual({ waiting: 0 });
+      expect(await producer.enqueue(guest)).toMatchObject({ duplicate: false });
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+      await close();
+    }
+  });
 });

@@ -8,6 +8,7 @@ import {
   readRecord,
   runningFields,
 } from "./idempotency-record";
+import { LuaScript } from "./lua-script";
 
 /** Whose key it is and where it was sent: the same key on another route or client is another record. */
 export interface RecordScope {
@@ -31,25 +32,25 @@ export function idempotencyRecordKey(keyPrefix: string, scope: RecordScope): str
 // KEYS[1] the record. ARGV[1] the lease (ms); ARGV[2..] the running record's fields and values.
 // Claims the key when it has no record, in one step (no window between the check and the write);
 // otherwise returns the record as it is (HGETALL), untouched.
-const CLAIM = `
+const CLAIM = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return false`;
+return false`);
 
 // KEYS[1] the record. ARGV[1] the claim, ARGV[2] the TTL (ms), ARGV[3..] the done record's fields.
 // Replaces the record only while it is still this request's claim (its lease may have run out).
-const COMPLETE = `
+const COMPLETE = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'claim') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+return 1`);
 
 // KEYS[1] the record. ARGV[1] the claim. Deletes the record only while it is this request's claim.
-const RELEASE = `
+const RELEASE = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'claim') ~= ARGV[1] then return 0 end
-return redis.call('DEL', KEYS[1])`;
+return redis.call('DEL', KEYS[1])`);
 
 export type ClaimResult = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
 
@@ -59,7 +60,7 @@ export class IdempotencyStore {
 
   /** Claims `key` for `record.claim` for `leaseMs`, or returns the record already there. */
   async claim(key: string, record: RunningRecord, leaseMs: number): Promise<ClaimResult> {
-    const reply = (await this.redis.eval(CLAIM, 1, key, leaseMs, ...runningFields(record))) as
+    const reply = (await CLAIM.run(this.redis, [key], [leaseMs, ...runningFields(record)])) as
       | string[]
       | null;
     return reply === null ? { claimed: true } : { claimed: false, existing: readRecord(reply) };
@@ -67,12 +68,12 @@ export class IdempotencyStore {
 
   /** Stores the response for `ttlMs`; false when the claim was lost (its lease ran out). */
   async complete(key: string, claim: string, record: DoneRecord, ttlMs: number): Promise<boolean> {
-    const stored = await this.redis.eval(COMPLETE, 1, key, claim, ttlMs, ...doneFields(record));
+    const stored = await COMPLETE.run(this.redis, [key], [claim, ttlMs, ...doneFields(record)]);
     return Number(stored) === 1;
   }
 
   /** Frees the key for a retry; false when the claim was already lost. */
   async release(key: string, claim: string): Promise<boolean> {
-    return Number(await this.redis.eval(RELEASE, 1, key, claim)) === 1;
+    return Number(await RELEASE.run(this.redis, [key], [claim])) === 1;
   }
 }
