@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../../config/config";
 import type { RedisTarget } from "../../config/redis-target";
 import { generateKeyEntry, KeyRing } from "../../secrets";
+import { webhookQueueName } from "../../webhooks/webhook-queue";
 
 /** The names one demo run writes under, so it never meets real data nor an earlier demo. */
 export interface DemoRun {
@@ -56,5 +57,10 @@ export function describeEncryption(config: Config, settings: Config): string {
 
 /** Every Redis key the run can have written. */
 export function demoKeyPrefixes(config: Config, run: DemoRun): string[] {
-  return [`${config.queue.prefix}:${run.queueName}:`, `${run.keyPrefix}:`];
+  return [
+    `${config.queue.prefix}:${run.queueName}:`,
+    // The outcome webhooks' queue, which every worker opens beside the credentials queue.
+    `${config.queue.prefix}:${webhookQueueName(run.queueName)}:`,
+    `${run.keyPrefix}:`,
+  ];
 }
