@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import type { Logger } from "../logging/logger";
+import { PeriodicWrites } from "../redis/periodic-writes";
 import type { DeliveryRecord } from "./delivery-record";
 import { bucketUntil, type HistoryKeys, indexEntry } from "./history-keys";
 import { encodeRecord } from "./record-encoding";
@@ -24,8 +25,7 @@ export class HistoryWriter {
   readonly #logger: Logger;
   #records: DeliveryRecord[] = [];
   #dropped = 0;
-  #timer: NodeJS.Timeout;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writes: PeriodicWrites;
 
   constructor(
     redis: Redis,
@@ -38,8 +38,7 @@ export class HistoryWriter {
     this.#keys = keys;
     this.#retentionMs = retentionMs;
     this.#logger = logger;
-    this.#timer = setInterval(() => void this.flush(), flushIntervalMs);
-    this.#timer.unref();
+    this.#writes = new PeriodicWrites(() => this.#write(), flushIntervalMs);
   }
 
   /** A delivery job finished for good: its record is written with the next flush. */
@@ -49,13 +48,11 @@ export class HistoryWriter {
 
   /** Writes what has gathered; one flush at a time, in order. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write());
-    return this.#flushing;
+    return this.#writes.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.flush();
+  close(): Promise<void> {
+    return this.#writes.close();
   }
 
   async #write(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from "../history/delivery-record";
 import type { Logger } from "../logging/logger";
+import { PeriodicWrites } from "../redis/periodic-writes";
 import { outcomeEvent, type WebhookJob } from "./webhook-event";
 
 /** What the notifier needs, passed in: whether keys want webhooks, and how to queue events. */
@@ -25,14 +26,12 @@ export class OutcomeNotifier {
   readonly #cacheMs: number;
   readonly #cache = new Map<string, { wants: boolean; until: number }>();
   #pending: WebhookJob[] = [];
-  #timer: NodeJS.Timeout;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writes: PeriodicWrites;
 
   constructor(deps: NotifierDeps) {
     this.#deps = deps;
     this.#cacheMs = deps.cacheMs ?? 10_000;
-    this.#timer = setInterval(() => void this.flush(), deps.flushIntervalMs ?? 1_000);
-    this.#timer.unref();
+    this.#writes = new PeriodicWrites(() => this.#write(), deps.flushIntervalMs ?? 1_000);
   }
 
   /** A delivery job finished for good (src/history/record-of-job.ts built its record). */
@@ -47,13 +46,11 @@ export class OutcomeNotifier {
 
   /** Queues what has gathered; one flush at a time, in order. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write());
-    return this.#flushing;
+    return this.#writes.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.flush();
+  close(): Promise<void> {
+    return this.#writes.close();
   }
 
   async #write(): Promise<void> {

@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import { type BatchKeys, deliverySetSuffix } from "../batches/batch-keys";
 import { batchOfJob, batchOfJobId } from "../jobs/job-id";
 import type { Logger } from "../logging/logger";
+import { PeriodicWrites } from "../redis/periodic-writes";
 
 const BATCH_OUTCOMES = ["delivered", "failed", "cancelled"] as const;
 
@@ -80,15 +81,13 @@ export class BatchCounters {
   readonly #logger: Logger;
   #totals = zeroTotals();
   #notes: [batch: string, guest: string, noted: Noted][] = [];
-  #timer: NodeJS.Timeout;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #writes: PeriodicWrites;
 
   constructor(redis: Redis, keys: BatchKeys, logger: Logger, flushIntervalMs = 1_000) {
     this.#redis = redis;
     this.#keys = keys;
     this.#logger = logger;
-    this.#timer = setInterval(() => void this.flush(), flushIntervalMs);
-    this.#timer.unref();
+    this.#writes = new PeriodicWrites(() => this.#write(), flushIntervalMs);
   }
 
   /** A delivery job finished, for good: delivered, failed, or dropped as its batch was cancelled. */
@@ -106,13 +105,11 @@ export class BatchCounters {
 
   /** Writes what has gathered; one flush at a time, in order. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write());
-    return this.#flushing;
+    return this.#writes.flush();
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.flush();
+  close(): Promise<void> {
+    return this.#writes.close();
   }
 
   async #write(): Promise<void> {
