@@ -32,16 +32,12 @@ export interface ServeDeps {
   lifecycle: ServeLifecycle;
 }
 
-/** The parts a test may replace: the delivery history's reader. */
-export type ServeDepsOverrides = Partial<Pick<ServeDeps, "readDeliveryRecord">>;
-
 /** The routes' dependencies on a connection and queue the caller opened (and closes). */
 export async function serveDepsOn(
   config: Config,
   logger: Logger,
   redis: Redis,
   queue: Queue,
-  overrides: ServeDepsOverrides = {},
 ): Promise<ServeDeps> {
   const producer = await deliveryProducerOn(config, redis, queue, logger);
   const history = historyKeys(config.redisKeyPrefix, config.queue.name);
@@ -60,6 +56,5 @@ export async function serveDepsOn(
     ),
     readDeliveryRecord: (jobId) => readDeliveryRecord(redis, history, jobId),
     lifecycle: { stopping: false },
-    ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import type { Logger } from "../logging/logger";
 import { connectRedis, ONE_SHOT_REDIS_TIMEOUT_MS } from "../redis/connection";
 import { openQueue } from "../redis/queue";
 import { type AppOptions, buildApp } from "./app";
-import { type ServeDeps, type ServeDepsOverrides, serveDepsOn } from "./serve-deps";
+import { type ServeDeps, serveDepsOn } from "./serve-deps";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,10 +21,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export interface ServerOptions extends AppOptions {
-  overrides?: ServeDepsOverrides;
-}
-
 /**
  * `serve`: the HTTP API listening on SERVE_HOST:SERVE_PORT, on one Redis connection of its own.
  * A Redis command unanswered within 10 s fails (the request gets 503 COURIER_REDIS_UNREACHABLE)
@@ -33,14 +29,14 @@ export interface ServerOptions extends AppOptions {
 export async function startServer(
   config: Config,
   logger: Logger,
-  options: ServerOptions = {},
+  options: AppOptions = {},
 ): Promise<RunningServer> {
   const redis = connectRedis(config.redis, logger, "serve", {
     commandTimeoutMs: ONE_SHOT_REDIS_TIMEOUT_MS,
   });
   const queue = openQueue(config.queue, redis, logger);
   try {
-    const deps = await serveDepsOn(config, logger, redis, queue, options.overrides);
+    const deps = await serveDepsOn(config, logger, redis, queue);
     const app = await buildApp(deps, options);
     const url = await app.listen({ host: config.serve.host, port: config.serve.port });
     logger.info(

@@ -3,13 +3,14 @@ import { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { type Dispatcher, request } from "undici";
 import { type Config, loadConfig } from "../../src/config/config";
+import type { AppOptions } from "../../src/serve/app";
 import type { Scope } from "../../src/serve/scopes";
-import { type RunningServer, type ServerOptions, startServer } from "../../src/serve/server";
+import { type RunningServer, startServer } from "../../src/serve/server";
 import type { DeliveryHarness } from "../support/delivery-harness";
 import { type CapturedLog, captureLog } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
-export interface ServeHarnessOptions extends ServerOptions {
+export interface ServeHarnessOptions extends AppOptions {
   /** Share a delivery harness' queue, key prefix and Redis, so its workers deliver what is posted. */
   deliveries?: DeliveryHarness;
   /** Settings beyond the queue's (SERVE_BODY_LIMIT, API_RATE_LIMIT…). */
