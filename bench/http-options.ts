@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "./options";
+import { UsageError, wholeNumber } from "./options";
 
 export const HTTP_BENCH_USAGE = `usage: npm run bench:http -- [options]
 
@@ -68,12 +68,4 @@ function parse(argv: string[]) {
       help: { type: "boolean" },
     },
   });
-}
-
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -77,7 +77,8 @@ function parse(argv: string[]) {
   });
 }
 
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
+/** A flag's whole number within [min, max], or a UsageError naming the flag. */
+export function wholeNumber(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
     throw new UsageError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
