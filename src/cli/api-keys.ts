@@ -1,14 +1,13 @@
 import { ApiKeyInputError, ApiKeyStore } from "../api-keys/api-key-store";
 import { loadConfig } from "../config/config";
-import { describeQueueTarget } from "../config/queue-target";
-import { createCommandLogger } from "../logging/logger";
 import { forTerminal, jsonForTerminal } from "../logging/terminal-text";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
 import { isScope, SCOPES, type Scope } from "../serve/scopes";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { describeCreatedKey, describeKeys, keyAsJson, shownOnce } from "./api-keys-report";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 
 export const API_KEYS_USAGE = `usage: axelnac-courier api-keys create --name NAME --scope SCOPE [--scope SCOPE…] [--webhook URL] [--json]
        axelnac-courier api-keys list [--json]
@@ -34,28 +33,20 @@ export async function runApiKeys(argv: string[], io: CommandIo): Promise<number>
   if ("exit" in parsed) return parsed.exit;
   const request = parsed.args;
   const config = loadConfig();
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: true });
-    const { redis, deadline } = operator;
+  const work = async ({ redis, deadline }: OperatorConnections) => {
     const store = new ApiKeyStore(
       redis,
       config.redisKeyPrefix,
       config.queue.name,
       config.encryption.ring,
     );
-    return await act(store, request, io, deadline);
-  } catch (error) {
-    if (error instanceof ApiKeyInputError) {
-      io.stderr.write(`api-keys: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+    return act(store, request, io, deadline);
+  };
+  return onOperator(config, io, { readOnly: true }, work, (error) => {
+    if (!(error instanceof ApiKeyInputError)) return undefined;
+    io.stderr.write(`api-keys: ${error.message}\n`);
+    return EXIT.usage;
+  });
 }
 
 /** What the command does once connected; the exit status. */

@@ -6,14 +6,13 @@ import {
 } from "../batches/batch-control";
 import { readBatchStatus, UnknownBatchError } from "../batches/batch-status";
 import { loadConfig } from "../config/config";
-import { describeQueueTarget } from "../config/queue-target";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
-import { createCommandLogger } from "../logging/logger";
 import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 
 export const BATCH_USAGE = `usage: axelnac-courier batch pause ID
        axelnac-courier batch resume ID
@@ -32,22 +31,17 @@ export async function runBatch(argv: string[], io: CommandIo): Promise<number> {
   if ("exit" in parsed) return parsed.exit;
   const { action, batch } = parsed.args;
   const config = loadConfig();
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger);
+  const work = async (operator: OperatorConnections) => {
     io.stdout.write(`${await act(operator, action, batch)}\n`);
     return EXIT.ok;
-  } catch (error) {
-    if (error instanceof UnknownBatchError || error instanceof BatchCancelledError) {
-      io.stderr.write(`batch: ${forTerminal(error.message)}\n`);
-      return EXIT.usage;
+  };
+  return onOperator(config, io, {}, work, (error) => {
+    if (!(error instanceof UnknownBatchError || error instanceof BatchCancelledError)) {
+      return undefined;
     }
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+    io.stderr.write(`batch: ${forTerminal(error.message)}\n`);
+    return EXIT.usage;
+  });
 }
 
 /** Does it, and says what was done: `batch expo: 812 deliveries cancelled, 8 in flight will finish`. */

@@ -1,17 +1,16 @@
 import { type Config, loadConfig } from "../config/config";
 import { formatDuration } from "../config/duration";
-import { describeQueueTarget } from "../config/queue-target";
 import type { DeliveryRecord } from "../history/delivery-record";
 import { historyKeys } from "../history/history-keys";
 import { type HistoryQuery, readDeliveryRecord, readNewest } from "../history/history-reader";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
-import { createCommandLogger } from "../logging/logger";
 import { forTerminal, jsonForTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
 import { describeRecord } from "./history-lines";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 
 const DEFAULT_LIMIT = 50;
 
@@ -37,11 +36,7 @@ export async function runHistory(argv: string[], io: CommandIo): Promise<number>
   if ("exit" in parsed) return parsed.exit;
   const request = parsed.args;
   const config = loadConfig();
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: true });
+  return onOperator(config, io, { readOnly: true }, async (operator) => {
     const records = await readRequested(operator, config, request);
     for (const record of records) {
       io.stdout.write(`${request.json ? jsonForTerminal(record) : describeRecord(record)}\n`);
@@ -50,11 +45,7 @@ export async function runHistory(argv: string[], io: CommandIo): Promise<number>
       (request.json ? io.stderr : io.stdout).write(`${nothingFound(request, config)}\n`);
     }
     return EXIT.ok;
-  } catch (error) {
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+  });
 }
 
 function readRequested(

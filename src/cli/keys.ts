@@ -1,14 +1,12 @@
 import { loadConfig } from "../config/config";
-import { describeQueueTarget } from "../config/queue-target";
 import { takeKeyStatus } from "../key-rotation/key-status";
 import { rotateKeys } from "../key-rotation/rotate-keys";
-import { createCommandLogger } from "../logging/logger";
 import { jsonForTerminal } from "../logging/terminal-text";
 import { generateKeyEntry } from "../secrets";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
 import { describeKeyStatus, describeRotation } from "./keys-report";
+import { onOperator } from "./operator-command";
 
 export const KEYS_USAGE = `usage: axelnac-courier keys generate
        axelnac-courier keys rotate [--discard-token] [--json]
@@ -46,12 +44,7 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     );
     return EXIT.usage;
   }
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: action === "status" });
-    const { queue, redis } = operator;
+  return onOperator(config, io, { readOnly: action === "status" }, async ({ queue, redis }) => {
     if (action === "status") {
       const status = await takeKeyStatus(queue, redis, config.redisKeyPrefix, ring);
       io.stdout.write(json ? `${jsonForTerminal(status)}\n` : describeKeyStatus(status));
@@ -63,11 +56,7 @@ export async function runKeys(argv: string[], io: CommandIo): Promise<number> {
     // Secrets under a key the ring lacks are still readable by whoever has it: the old key must stay.
     const keyMissing = { ...rotation.jobs.keyMissing, ...rotation.webhookSecrets.keyMissing };
     return Object.keys(keyMissing).length > 0 ? EXIT.failed : EXIT.ok;
-  } catch (error) {
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+  });
 }
 
 const KEYS_COMMAND_LINE: CommandLine<KeysRequest> = {

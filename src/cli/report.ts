@@ -1,16 +1,15 @@
 import { UnknownBatchError } from "../batches/batch-status";
 import { loadConfig } from "../config/config";
-import { describeQueueTarget } from "../config/queue-target";
 import { type GuestOutcome, type GuestReport, readBatchReport } from "../history/batch-report";
 import { historyKeys } from "../history/history-keys";
 import { formatCsvRow } from "../import/csv";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
-import { createCommandLogger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { forTerminal } from "../logging/terminal-text";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 
 export const REPORT_USAGE = `usage: axelnac-courier report --batch ID > report.csv
 
@@ -46,11 +45,7 @@ export async function runReport(argv: string[], io: CommandIo): Promise<number> 
   if ("exit" in parsed) return parsed.exit;
   const { batch } = parsed.args;
   const config = loadConfig();
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: true });
+  const work = async (operator: OperatorConnections) => {
     const guests = await readBatchReport(
       operator.redis,
       operator.keys,
@@ -62,15 +57,12 @@ export async function runReport(argv: string[], io: CommandIo): Promise<number> 
     for (const guest of guests) io.stdout.write(formatCsvRow(reportRow(guest), ",") + CRLF);
     io.stderr.write(`${summary(batch, guests)}\n`);
     return EXIT.ok;
-  } catch (error) {
-    if (error instanceof UnknownBatchError) {
-      io.stderr.write(`report: ${forTerminal(error.message)}\n`);
-      return EXIT.usage;
-    }
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+  };
+  return onOperator(config, io, { readOnly: true }, work, (error) => {
+    if (!(error instanceof UnknownBatchError)) return undefined;
+    io.stderr.write(`report: ${forTerminal(error.message)}\n`);
+    return EXIT.usage;
+  });
 }
 
 /** A guest's row: the record's cells when the history has the delivery that stands. */
