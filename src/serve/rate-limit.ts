@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type Redis from "ioredis";
 import { formatDuration } from "../config/duration";
 import { apiError } from "./api-error-codes";
+import { LeasedRateLimitStore } from "./rate-limit-leases";
 
 export interface RateLimitOptions {
   redis: Redis;
@@ -14,7 +15,8 @@ export interface RateLimitOptions {
 
 /**
  * At most `max` requests per window for each API key, counted in Redis so that every `serve`
- * instance shares the count; a route without a key counts per client address. Beyond it, 429
+ * instance shares the count (in leased blocks: LeasedRateLimitStore); a route without a key
+ * counts per client address. Beyond it, 429
  * RATE_LIMITED with Retry-After (seconds). Registered before the routes, whose hooks it adds.
  */
 export async function limitRequestRate(
@@ -26,8 +28,7 @@ export async function limitRequestRate(
     global: true,
     max: options.max,
     timeWindow: options.windowMs,
-    redis: options.redis,
-    nameSpace: options.keyPrefix,
+    store: leasedStore(options),
     keyGenerator: rateLimitKey,
     errorResponseBuilder: (_request, context) =>
       apiError(
@@ -41,4 +42,13 @@ export async function limitRequestRate(
 /** The API key's id once authenticated (the authentication hook runs before this one), else the address. */
 export function rateLimitKey(request: FastifyRequest): string {
   return request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`;
+}
+
+/** @fastify/rate-limit builds its store itself, from a class: this one is bound to the connection. */
+function leasedStore(options: RateLimitOptions) {
+  return class extends LeasedRateLimitStore {
+    constructor() {
+      super(options.redis, options.keyPrefix);
+    }
+  };
 }

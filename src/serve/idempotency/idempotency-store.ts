@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type Redis from "ioredis";
+import { LuaScript } from "../../redis/lua-script";
 import {
   type DoneRecord,
   doneFields,
@@ -8,7 +9,6 @@ import {
   readRecord,
   runningFields,
 } from "./idempotency-record";
-import { LuaScript } from "./lua-script";
 
 /** Whose key it is and where it was sent: the same key on another route or client is another record. */
 export interface RecordScope {
