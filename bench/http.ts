@@ -1,6 +1,7 @@
 /**
  * `npm run bench:http`: POST /v1/deliveries of the real HTTP API against a bare Fastify route
- * that only calls queue.add, same load, same private redis-server. See HTTP_BENCH_USAGE and the
+ * that only calls queue.add, and against that route with an Idempotency-Key's two Redis writes
+ * (`keyed`), same load, same private redis-server. See HTTP_BENCH_USAGE and the
  * README's "Benchmark".
  *
  * Each side runs in a child process of its own, started once and warmed up by an untimed run;
@@ -144,14 +145,15 @@ async function bench(options: HttpBenchOptions): Promise<number> {
     const loadAtStart = loadavg()[0] ?? 0;
     sides.push(await startSide("api", env, logDir, options.cpuProfDir));
     sides.push(await startSide("bare", env, logDir, undefined));
-    const [api, bare] = sides as [SideProcess, SideProcess];
+    sides.push(await startSide("keyed", env, logDir, undefined));
+    const [api, bare, keyed] = sides as [SideProcess, SideProcess, SideProcess];
     for (const side of sides) {
       progress(`warm-up: ${side.side} (not reported)`);
       await measure(redis, ring, side, options, 0, 0, Math.min(WARM_UP_S, options.durationS));
     }
     const runs: HttpRun[] = [];
     for (let run = 1; run <= options.runs; run++) {
-      const order = run % 2 === 1 ? [api, bare] : [bare, api];
+      const order = run % 2 === 1 ? [api, bare, keyed] : [keyed, bare, api];
       for (const [i, side] of order.entries()) {
         progress(`run ${run}: ${side.side} ...`);
         runs.push(await measure(redis, ring, side, options, run, i + 1));

@@ -9,6 +9,7 @@ import { answerErrorsAsJson, errorAnswer } from "./error-answers";
 import { registerIdempotency, resolveIdempotencySecret } from "./idempotency";
 import { describeApi } from "./openapi";
 import { limitRequestRate } from "./rate-limit";
+import { AnsweredRequestLog } from "./request-log";
 import type { RoutePlugin } from "./route-plugin";
 import { ROUTE_PLUGINS } from "./routes";
 import type { ServeDeps } from "./serve-deps";
@@ -41,6 +42,7 @@ export async function buildApp(
     frameworkErrors: errorAnswer(serve.bodyLimitBytes),
     // Fastify's own 503 while closing is not in the API's error shape: refuseWhileStopping answers.
     return503OnClosing: false,
+    logController: new AnsweredRequestLog(),
     ...(serve.tls ? { https: { cert: serve.tls.cert, key: serve.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
