@@ -5,10 +5,12 @@ export const HTTP_BENCH_USAGE = `usage: npm run bench:http -- [options]
 
 Loads POST /v1/deliveries of the real HTTP API (buildApp, as \`serve\` builds it: API-key
 authentication, the rate limit, the Idempotency-Key layer when the app registers it, the
-producer) and a bare Fastify route that only calls queue.add, each in a child process of its own,
+producer), a bare Fastify route that only calls queue.add, and that route with an
+Idempotency-Key's claim and stored answer in Redis (keyed), each in a child process of its own,
 on one private redis-server, with autocannon: one guest per request, each request with a pid,
-password and Idempotency-Key of its own and an Authorization header. Runs alternate which side
-goes first; Redis is flushed before each run.
+password and Idempotency-Key of its own and an Authorization header. Runs rotate which side
+goes first; Redis is flushed before each run. On a machine busy with other work, run it at
+real-time priority (chrt -f 10 npm run bench:http) so that the other work waits.
 
 options:
   --runs N            timed runs of each side, alternating which goes first (default 3)
