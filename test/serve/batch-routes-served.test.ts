@@ -26,7 +26,7 @@ describe("serve: the batch routes behind API keys", () => {
     const writer = await h.key(["batches:write", "batches:read"], "registration desk");
     const upload = await h.call("POST", "/v1/batches?batch=fair-2026&source_id=sms", {
       key: writer,
-      raw: { text: csv(5), type: "text/csv" },
+      raw: { content: csv(5), type: "text/csv" },
     });
     expect(upload.status).toBe(202);
     expect(upload.body).toMatchObject({ batchId: "fair-2026", enqueued: 5 });
@@ -48,7 +48,7 @@ describe("serve: the batch routes behind API keys", () => {
 
   it("refuses an upload without a key (401), and with a key lacking batches:write (403)", async () => {
     const reader = await h.key(["batches:read"], "help desk");
-    const body = { raw: { text: csv(1), type: "text/csv" } };
+    const body = { raw: { content: csv(1), type: "text/csv" } };
     const anonymous = await h.call("POST", "/v1/batches?batch=fair-2027", body);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error?.code).toBe("API_KEY_MISSING");
