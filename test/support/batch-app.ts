@@ -12,9 +12,10 @@ import { request } from "undici";
 import type { Config } from "../../src/config/config";
 import type { Logger } from "../../src/logging/logger";
 import { ApiError } from "../../src/serve/api-error";
-import { batchRouteDepsOn } from "../../src/serve/routes/batch-route-deps";
-import { batchRoutes } from "../../src/serve/routes/batch-routes";
+import { batchRoutesLimitedTo } from "../../src/serve/routes/batch-routes";
+import { UPLOAD_LIMIT_BYTES } from "../../src/serve/routes/batch-upload-body";
 import type { AuthenticatedKey } from "../../src/serve/scopes";
+import { serveDepsOn } from "../../src/serve/serve-deps";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
 
 export interface BatchAppOptions {
@@ -49,7 +50,7 @@ export const TEST_API_KEY: AuthenticatedKey = {
 export async function startBatchApp(config: Config, options: BatchAppOptions): Promise<BatchApp> {
   const { logger } = options;
   const operator = await connectOperator(config, logger);
-  const deps = await batchRouteDepsOn(config, operator.redis, operator.queue, logger);
+  const deps = await serveDepsOn(config, logger, operator.redis, operator.queue);
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -84,12 +85,8 @@ export async function startBatchApp(config: Config, options: BatchAppOptions): P
     const said = statusCode >= 500 ? "internal error" : message;
     return reply.code(statusCode).send(new ApiError(statusCode, code, said).toBody());
   });
-  await app.register(batchRoutes, {
-    ...deps,
-    ...(options.uploadLimitBytes === undefined
-      ? {}
-      : { uploadLimitBytes: options.uploadLimitBytes }),
-  });
+  const routes = batchRoutesLimitedTo(options.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES);
+  await app.register(routes as unknown as Parameters<typeof app.register>[0], deps);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return {
