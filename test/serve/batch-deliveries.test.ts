@@ -252,6 +252,19 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
     });
   });
 
+  it("refuses every batch route without an API key (401 API_KEY_MISSING)", async () => {
+    const csv = { content: csvOf(guests("anonymous", 1)), type: "text/csv" };
+    const answers = [
+      await h.call("POST", "/v1/batches?batch=anonymous", { raw: csv }),
+      await h.call("GET", "/v1/batches/expo"),
+      await h.call("GET", "/v1/batches/expo/failed"),
+      await h.call("POST", "/v1/batches/expo/failed/retry"),
+    ];
+    expect(answers.map((answer) => [answer.status, answer.body.error?.code])).toEqual(
+      Array(4).fill([401, "API_KEY_MISSING"]),
+    );
+  });
+
   it("never answers or logs a password", () => {
     expect(h.answers.length).toBeGreaterThan(10);
     expect(h.log.lines().length).toBeGreaterThan(0);
