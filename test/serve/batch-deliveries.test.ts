@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
 import { cancelBatch, pauseBatch } from "../../src/batches/batch-control";
-import { type Config, loadConfig } from "../../src/config/config";
+import type { batchStatus, failedPage } from "../../src/serve/routes/batch-schemas";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
-import {
-  type ApiAnswer,
-  apiRequest,
-  type BatchApp,
-  startBatchApp,
-  uploadCsv,
-} from "../support/batch-app";
-import { captureLog, expectNoSecrets } from "../support/log-sink";
-import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
+import { expectNoSecrets } from "../support/log-sink";
 import { waitUntil } from "../support/wait";
+import { type ApiAnswer, ServeHarness } from "./serve-harness";
 
 const SECRET = `deliveries-secret-${randomUUID().slice(0, 8)}-`;
 
@@ -29,34 +23,35 @@ const guests = (batch: string, count: number): Guest[] =>
     reference: `REF-${batch}-${n + 1}`,
   }));
 
+/** What GET /v1/batches/{id} and GET /v1/batches/{id}/failed answer. */
+const statusIn = (answer: ApiAnswer) => answer.body as unknown as z.output<typeof batchStatus>;
+const pageIn = (answer: ApiAnswer) => answer.body as unknown as z.output<typeof failedPage>;
+
 const csvOf = (list: Guest[]) =>
   `pid,password,reference\n${list.map((g) => `${g.pid},${g.password},${g.reference}`).join("\n")}\n`;
 
 describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
-  const redis = testRedis();
-  const queueName = `test-${randomUUID()}`;
-  const prefix = uniquePrefix("serve-batch-deliveries");
-  const log = captureLog("debug");
-  const answers: string[] = [];
   let sim: Simulator;
-  let config: Config;
   let worker: RunningDeliveryWorker;
-  let server: BatchApp;
+  let h: ServeHarness;
+  /** A key with batches:write and batches:read. */
+  let key: string;
 
-  const call = async (method: "GET" | "POST", path: string): Promise<ApiAnswer> => {
-    const answer = await apiRequest(server.url, method, path);
-    answers.push(answer.text);
-    return answer;
-  };
+  const call = (method: "GET" | "POST", path: string, as = key): Promise<ApiAnswer> =>
+    h.call(method, path, { key: as });
+  const uploadAs = (as: string, batch: string, list: Guest[]) =>
+    h.call("POST", `/v1/batches?batch=${encodeURIComponent(batch)}`, {
+      key: as,
+      raw: { content: csvOf(list), type: "text/csv" },
+    });
   const upload = async (batch: string, list: Guest[]) => {
-    const answer = await uploadCsv(server.url, csvOf(list), { batch });
-    answers.push(answer.text);
-    expect(answer.json).toMatchObject({ enqueued: list.length, rejectedCount: 0 });
+    const answer = await uploadAs(key, batch, list);
+    expect(answer.body).toMatchObject({ enqueued: list.length, rejectedCount: 0 });
   };
   const statusOf = async (batch: string) => {
     const answer = await call("GET", `/v1/batches/${encodeURIComponent(batch)}`);
     expect(answer.status).toBe(200);
-    return answer.json;
+    return statusIn(answer);
   };
   /** Waits until nothing of the batch is left to deliver, and returns its status then. */
   const settled = async (batch: string) => {
@@ -80,30 +75,27 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0 });
-    config = loadConfig({
-      REDIS_URL: testRedisUrl(),
-      QUEUE_NAME: queueName,
-      REDIS_KEY_PREFIX: prefix,
-      AXELNAC_URL: sim.url,
-      AXELNAC_USERNAME: "admin",
-      AXELNAC_PASSWORD: "admin",
-      AXELNAC_SOURCE_ID: "sms",
-      DELIVERY_ATTEMPTS: "2",
-      DELIVERY_BACKOFF: "50ms",
-      DELIVERY_BACKOFF_MAX: "200ms",
-      SHUTDOWN_TIMEOUT: "5s",
+    // serve's settings are the worker's: the worker delivers what serve enqueues.
+    h = await ServeHarness.start({
+      settings: {
+        AXELNAC_URL: sim.url,
+        AXELNAC_USERNAME: "admin",
+        AXELNAC_PASSWORD: "admin",
+        AXELNAC_SOURCE_ID: "sms",
+        DELIVERY_ATTEMPTS: "2",
+        DELIVERY_BACKOFF: "50ms",
+        DELIVERY_BACKOFF_MAX: "200ms",
+        SHUTDOWN_TIMEOUT: "5s",
+      },
     });
-    worker = await startDeliveryWorker(config, log.logger);
-    server = await startBatchApp(config, { logger: log.logger });
+    worker = await startDeliveryWorker(h.config, h.log.logger);
+    key = await h.key(["batches:write", "batches:read"], "batch tests");
   });
 
   afterAll(async () => {
-    await server.close();
-    await worker.close();
-    await sim.close();
-    await deleteKeys(redis, `bull:${queueName}:`);
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await worker?.close();
+    await h?.close();
+    await sim?.close();
   });
 
   it("reports a batch a worker delivered, as `status --batch --json` does", async () => {
@@ -142,18 +134,19 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
       sim.setFaults({ failRate: 0 });
     }
     const pages: ApiAnswer[] = [await failedPage("flaky", "?limit=2")];
-    while (pages.at(-1)?.json.nextCursor) {
-      pages.push(await failedPage("flaky", `?limit=2&cursor=${pages.at(-1)?.json.nextCursor}`));
+    const cursorOf = (page: ApiAnswer | undefined) => (page ? pageIn(page).nextCursor : null);
+    while (cursorOf(pages.at(-1))) {
+      pages.push(await failedPage("flaky", `?limit=2&cursor=${cursorOf(pages.at(-1))}`));
     }
-    expect(pages.map((page) => [page.status, page.json.failed.length])).toEqual([
+    expect(pages.map((page) => [page.status, pageIn(page).failed.length])).toEqual([
       [200, 2],
       [200, 2],
       [200, 1],
     ]);
-    const listed = pages.flatMap((page) => page.json.failed);
-    const failedAt = listed.map((item) => Date.parse(item.failedAt));
+    const listed = pages.flatMap((page) => pageIn(page).failed);
+    const failedAt = listed.map((item) => Date.parse(item.failedAt ?? ""));
     expect(failedAt).toEqual([...failedAt].sort((a, b) => b - a));
-    expect(listed.sort((a, b) => a.line - b.line)).toEqual(
+    expect(listed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0))).toEqual(
       flaky.map((g, n) => ({
         jobId: expect.stringMatching(/^flaky~/),
         pid: g.pid,
@@ -167,21 +160,21 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
     );
     // One page holding them all; a page past the last is empty.
     const whole = await failedPage("flaky");
-    expect(whole.json.failed).toHaveLength(5);
-    expect(whole.json.nextCursor).toBeNull();
+    expect(pageIn(whole).failed).toHaveLength(5);
+    expect(pageIn(whole).nextCursor).toBeNull();
   });
 
   it("retries them once the cause is gone: the worker delivers them", async () => {
     const flaky = guests("flaky", 5);
     const retried = await call("POST", "/v1/batches/flaky/failed/retry");
-    expect(retried).toMatchObject({ status: 200, json: { retried: 5, gone: 0 } });
+    expect(retried).toMatchObject({ status: 200, body: { retried: 5, gone: 0 } });
     await waitUntil(async () => (await statusOf("flaky")).delivered === 5, {
       timeoutMs: 45_000,
       intervalMs: 100,
       what: "the retried deliveries delivered",
     });
     expect(await statusOf("flaky")).toMatchObject({ total: 5, delivered: 5, failed: 0 });
-    expect((await failedPage("flaky")).json).toEqual({ failed: [], nextCursor: null });
+    expect((await failedPage("flaky")).body).toEqual({ failed: [], nextCursor: null });
     expect(
       sim
         .outbox()
@@ -190,14 +183,14 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
         .sort(),
     ).toEqual(flaky.map((g) => [g.pid, sim.fingerprint(g.password)]).sort());
     // Nothing left to retry.
-    expect((await call("POST", "/v1/batches/flaky/failed/retry")).json).toEqual({
+    expect((await call("POST", "/v1/batches/flaky/failed/retry")).body).toEqual({
       retried: 0,
       gone: 0,
     });
   });
 
   it("refuses to retry a cancelled batch's failed deliveries (409): the workers would drop them", async () => {
-    const target = { ...server.operator };
+    const target = { redis: h.redis, queue: h.queue, keys: h.server.deps.batchKeys };
     sim.setFaults({ failRate: 1 });
     try {
       await upload("called off", guests("called-off", 2));
@@ -208,7 +201,7 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
     await cancelBatch(target, "called off");
     const refused = await call("POST", "/v1/batches/called%20off/failed/retry");
     expect(refused.status).toBe(409);
-    expect(refused.json).toEqual({
+    expect(refused.body).toEqual({
       error: {
         code: "COURIER_BATCH_CANCELLED",
         message:
@@ -216,7 +209,7 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
       },
     });
     expect(await statusOf("called off")).toMatchObject({ state: "cancelled", failed: 2 });
-    expect((await failedPage("called off")).json.failed).toHaveLength(2);
+    expect(pageIn(await failedPage("called off")).failed).toHaveLength(2);
 
     await upload("on hold", guests("on-hold", 1));
     await pauseBatch(target, "on hold");
@@ -230,48 +223,51 @@ describe("GET /v1/batches/{id}, its failed deliveries and their retry", () => {
       ["POST", "/v1/batches/never-imported/failed/retry"],
     ] as const) {
       const answer = await call(method, path);
-      expect({ path, status: answer.status, code: answer.json.error.code }).toEqual({
+      expect({ path, status: answer.status, code: answer.body.error?.code }).toEqual({
         path,
         status: 404,
         code: "COURIER_UNKNOWN_BATCH",
       });
-      expect(answer.json.error.message).toContain('no batch "never-imported"');
+      expect(answer.body.error?.message).toContain('no batch "never-imported"');
     }
     const colon = await call("GET", "/v1/batches/expo:deliveries:guests");
     expect(colon.status).toBe(400);
-    expect(colon.json.error.message).toContain('holds ":"');
+    expect(colon.body.error?.message).toContain('holds ":"');
     const cursor = await failedPage("expo", "?cursor=not-a-cursor");
     expect(cursor.status).toBe(400);
-    expect(cursor.json.error.code).toBe("API_CURSOR_INVALID");
+    expect(cursor.body.error?.code).toBe("API_CURSOR_INVALID");
     expect((await failedPage("expo", "?limit=0")).status).toBe(400);
   });
 
   it("lets a key without batches:write read a batch but neither upload nor retry (the routes name their scopes)", async () => {
-    const reader = await startBatchApp(config, {
-      logger: log.logger,
-      apiKey: { id: "key-reader", name: "reader", scopes: ["batches:read"] },
+    const reader = await h.key(["batches:read"], "reader");
+    const read = await call("GET", "/v1/batches/expo", reader);
+    const listed = await call("GET", "/v1/batches/expo/failed", reader);
+    const retry = await call("POST", "/v1/batches/expo/failed/retry", reader);
+    const upload = await uploadAs(reader, "reader", guests("reader", 1));
+    expect([read.status, listed.status, retry.status, upload.status]).toEqual([200, 200, 403, 403]);
+    expect(upload.body.error).toMatchObject({
+      code: "API_KEY_SCOPE",
+      message: expect.stringContaining("batches:write"),
     });
-    try {
-      const read = await apiRequest(reader.url, "GET", "/v1/batches/expo");
-      const listed = await apiRequest(reader.url, "GET", "/v1/batches/expo/failed");
-      const retry = await apiRequest(reader.url, "POST", "/v1/batches/expo/failed/retry");
-      const upload = await uploadCsv(reader.url, csvOf(guests("reader", 1)), { batch: "reader" });
-      expect([read.status, listed.status, retry.status, upload.status]).toEqual([
-        200, 200, 403, 403,
-      ]);
-      expect(upload.json.error).toMatchObject({
-        code: "API_KEY_SCOPE",
-        message: expect.stringContaining("batches:write"),
-      });
-    } finally {
-      await reader.close();
-    }
+  });
+
+  it("refuses every batch route without an API key (401 API_KEY_MISSING)", async () => {
+    const csv = { content: csvOf(guests("anonymous", 1)), type: "text/csv" };
+    const answers = [
+      await h.call("POST", "/v1/batches?batch=anonymous", { raw: csv }),
+      await h.call("GET", "/v1/batches/expo"),
+      await h.call("GET", "/v1/batches/expo/failed"),
+      await h.call("POST", "/v1/batches/expo/failed/retry"),
+    ];
+    expect(answers.map((answer) => [answer.status, answer.body.error?.code])).toEqual(
+      Array(4).fill([401, "API_KEY_MISSING"]),
+    );
   });
 
   it("never answers or logs a password", () => {
-    expect(answers.length).toBeGreaterThan(10);
-    expectNoSecrets(answers.join("\n"), [SECRET]);
-    expect(log.lines().length).toBeGreaterThan(0);
-    expectNoSecrets(log.text(), [SECRET]);
+    expect(h.answers.length).toBeGreaterThan(10);
+    expect(h.log.lines().length).toBeGreaterThan(0);
+    expectNoSecrets(h.everythingSaid(), [SECRET]);
   });
 });

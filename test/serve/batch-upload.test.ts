@@ -8,12 +8,13 @@ import { PassThrough, Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { runImport } from "../../src/cli/import";
-import { type Config, loadConfig } from "../../src/config/config";
-import { type BatchApp, startBatchApp, TEST_API_KEY, uploadCsv } from "../support/batch-app";
-import { captureLog, expectNoSecrets } from "../support/log-sink";
-import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
+import type { Config } from "../../src/config/config";
+import { batchRoutesLimitedTo } from "../../src/serve/routes/batch-routes";
+import type { UploadResult } from "../../src/serve/routes/batch-schemas";
+import { expectNoSecrets } from "../support/log-sink";
 import { dumpEverything } from "../support/redis-dump";
 import { waitUntil } from "../support/wait";
+import { type ApiAnswer, authorizationOf, keyIdOf, ServeHarness } from "./serve-harness";
 
 // A full collection on demand, so that what is measured is memory still held, not garbage.
 setFlagsFromString("--expose-gc");
@@ -27,6 +28,15 @@ function retainedHeap(): number {
 /** Every password of these tests starts so: finding it anywhere is finding a password. */
 const SECRET = `upload-secret-${randomUUID().slice(0, 8)}-`;
 const password = (n: number) => `${SECRET}${n}`;
+
+/** serve's settings in these tests: a default SMS source, and passwords sealed in Redis. */
+const SETTINGS = {
+  AXELNAC_SOURCE_ID: "sms",
+  JOB_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+};
+
+/** What an accepted upload answers, or a 413's or 503's details. */
+const resultOf = (answer: ApiAnswer) => answer.body as unknown as UploadResult;
 
 /** Rows `guest-<n>,<password>` for n in [from, to). */
 function rows(from: number, to: number): string {
@@ -52,24 +62,40 @@ const BAD_FILE = [
 ].join("\n");
 
 describe("POST /v1/batches", () => {
-  const redis = testRedis();
-  const queueName = `test-${randomUUID()}`;
-  const prefix = uniquePrefix("serve-batch-upload");
-  const log = captureLog("debug");
-  const answers: string[] = [];
   const tmp = mkdtempSync(join(tmpdir(), "batch-upload-"));
-  let config: Config;
-  let server: BatchApp;
+  /** Every answer and log line of the other servers these tests start, for the secret scan. */
+  const saidElsewhere: string[] = [];
+  let h: ServeHarness;
+  /** A key with batches:write and batches:read. */
+  let key: string;
 
-  const upload = async (
-    ...args: Parameters<typeof uploadCsv> extends [string, ...infer R] ? R : never
-  ) => {
-    const answer = await uploadCsv(server.url, ...args);
-    answers.push(answer.text);
-    return answer;
+  /** POST /v1/batches with `csv` as the body, through `server` (the tests' own by default). */
+  const upload = (
+    csv: string | Buffer | Readable,
+    query: Record<string, string> = {},
+    contentType = "text/csv",
+    server = h,
+  ): Promise<ApiAnswer> => {
+    const search = new URLSearchParams(query).toString();
+    return server.call("POST", `/v1/batches${search ? `?${search}` : ""}`, {
+      key,
+      raw: { content: csv, type: contentType },
+    });
   };
-  const jobCount = async () =>
-    (await server.operator.queue.getJobCounts("prioritized")).prioritized ?? 0;
+  /** A server beside the tests' own, on its queue and keys, closed once `use` is done. */
+  const alongside = async <T>(
+    options: Parameters<typeof ServeHarness.start>[0],
+    use: (server: ServeHarness) => Promise<T>,
+  ): Promise<T> => {
+    const server = await ServeHarness.start({ ...options, alongside: h });
+    try {
+      return await use(server);
+    } finally {
+      saidElsewhere.push(server.everythingSaid());
+      await server.close();
+    }
+  };
+  const jobCount = async () => (await h.queue.getJobCounts("prioritized")).prioritized ?? 0;
 
   /** What `import FILE --dry-run` prints on stderr for the same bytes. */
   const importSays = async (settings: Config, content: string | Buffer, ...flags: string[]) => {
@@ -89,21 +115,12 @@ describe("POST /v1/batches", () => {
   };
 
   beforeAll(async () => {
-    config = loadConfig({
-      REDIS_URL: testRedisUrl(),
-      QUEUE_NAME: queueName,
-      REDIS_KEY_PREFIX: prefix,
-      AXELNAC_SOURCE_ID: "sms",
-      JOB_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    });
-    server = await startBatchApp(config, { logger: log.logger });
+    h = await ServeHarness.start({ settings: SETTINGS });
+    key = await h.key(["batches:write", "batches:read"], "batch tests");
   });
 
   afterAll(async () => {
-    await server.close();
-    await deleteKeys(redis, `bull:${queueName}:`);
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await h?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -129,7 +146,7 @@ describe("POST /v1/batches", () => {
     retained.push(retainedHeap());
 
     expect(answer.status).toBe(202);
-    expect(answer.json).toEqual({
+    expect(answer.body).toEqual({
       batchId: "expo 10k",
       rows: 10_000,
       enqueued: 10_000,
@@ -145,18 +162,18 @@ describe("POST /v1/batches", () => {
     const [afterFirst = 0, atEnd = 0] = retained;
     expect(atEnd - afterFirst).toBeLessThan(10 * 1024 * 1024);
 
-    const [jobId] = await server.operator.queue.getRanges(["prioritized"], 0, 0);
-    const job = await server.operator.queue.getJob(jobId as string);
+    const [jobId] = await h.queue.getRanges(["prioritized"], 0, 0);
+    const job = await h.queue.getJob(jobId as string);
     expect(job?.data).toMatchObject({
       batch_id: "expo 10k",
       source_id: "sms",
-      submitted_by: TEST_API_KEY.id,
+      submitted_by: keyIdOf(key),
     });
   });
 
   it("rejects the rows `import` rejects, by the same line numbers and reasons", async () => {
     const answer = await upload(BAD_FILE, { batch: "bad-rows" });
-    const cli = await importSays(config, BAD_FILE);
+    const cli = await importSays(h.config, BAD_FILE);
     const cliRejects = [...cli.text.matchAll(/^line (\d+): (.*)$/gm)].map(([, line, reason]) => ({
       line: Number(line),
       reason,
@@ -164,19 +181,19 @@ describe("POST /v1/batches", () => {
 
     expect(answer.status).toBe(202);
     expect(cliRejects.map((r) => r.line)).toEqual([3, 4, 5, 6, 7]);
-    expect(answer.json.rejected).toEqual(cliRejects);
-    expect(answer.json).toMatchObject({ rows: 7, enqueued: 2, duplicates: 0, rejectedCount: 5 });
-    expect(answer.json.rejected[2].reason).toContain("already appears on line 2");
+    expect(resultOf(answer).rejected).toEqual(cliRejects);
+    expect(answer.body).toMatchObject({ rows: 7, enqueued: 2, duplicates: 0, rejectedCount: 5 });
+    expect(resultOf(answer).rejected[2]?.reason).toContain("already appears on line 2");
   });
 
   it("skips a file uploaded again as duplicates: nobody gets a second SMS", async () => {
     const file = `pid,password\n${rows(20_000, 20_005)}`;
     const first = await upload(file, { batch: "again" });
     const second = await upload(file, { batch: "again" });
-    expect(first.json).toMatchObject({ enqueued: 5, duplicates: 0 });
-    expect(second.json).toMatchObject({ enqueued: 0, duplicates: 5, rejectedCount: 0 });
+    expect(first.body).toMatchObject({ enqueued: 5, duplicates: 0 });
+    expect(second.body).toMatchObject({ enqueued: 0, duplicates: 5, rejectedCount: 0 });
     const resent = await upload(file, { batch: "again", resend: "true" });
-    expect(resent.json).toMatchObject({ enqueued: 5, duplicates: 0 });
+    expect(resent.body).toMatchObject({ enqueued: 5, duplicates: 0 });
   });
 
   it("takes import's options as query parameters, and the encoding from the Content-Type", async () => {
@@ -195,11 +212,11 @@ describe("POST /v1/batches", () => {
 
     const byCharset = await upload(body, query, "text/csv; charset=windows-1251");
     expect(byCharset.status).toBe(202);
-    expect(byCharset.json).toMatchObject({ rows: 2, enqueued: 2, rejectedCount: 0 });
+    expect(byCharset.body).toMatchObject({ rows: 2, enqueued: 2, rejectedCount: 0 });
 
     const named = await upload(file, { ...query, source_id_column: "Источник", delimiter: ";" });
-    expect(named.json).toMatchObject({ rows: 2, enqueued: 1, rejectedCount: 1 });
-    expect(named.json.rejected[0]).toMatchObject({
+    expect(named.body).toMatchObject({ rows: 2, enqueued: 1, rejectedCount: 1 });
+    expect(resultOf(named).rejected[0]).toMatchObject({
       line: 2,
       reason: expect.stringContaining('pid (column "Логин")'),
     });
@@ -216,7 +233,7 @@ describe("POST /v1/batches", () => {
     const before = await jobCount();
     for (const [what, content, special] of cases) {
       const noSource = special.includes("source");
-      const cli = await importSays(noSource ? withoutSource() : config, content);
+      const cli = await importSays(noSource ? withoutSource() : h.config, content);
       const cliMessage = cli.text
         .split("\n")
         .find((line) => line.startsWith("import: "))
@@ -230,105 +247,111 @@ describe("POST /v1/batches", () => {
         status: 422,
         code: 2,
       });
-      expect({ what, message: answer.json.error.message }).toEqual({ what, message: cliMessage });
-      expect(answer.json.error.code).toMatch(/^COURIER_(CSV_INVALID|IMPORT_SETUP)$/);
+      expect({ what, message: answer.body.error?.message }).toEqual({ what, message: cliMessage });
+      expect(answer.body.error?.code).toMatch(/^COURIER_(CSV_INVALID|IMPORT_SETUP)$/);
     }
     expect(await jobCount()).toBe(before);
   });
 
   /** The settings without AXELNAC_SOURCE_ID. */
   const withoutSource = (): Config => ({
-    ...config,
-    producer: { ...config.producer, defaultSourceId: undefined },
+    ...h.config,
+    producer: { ...h.config.producer, defaultSourceId: undefined },
   });
 
-  /** An upload to the same app without AXELNAC_SOURCE_ID. */
-  const withoutDefaultSource = async (content: string | Buffer) => {
-    const bare = await startBatchApp(withoutSource(), { logger: log.logger });
-    try {
-      const answer = await uploadCsv(bare.url, content);
-      answers.push(answer.text);
-      return answer;
-    } finally {
-      await bare.close();
-    }
+  /** An upload to a server on the same queue without AXELNAC_SOURCE_ID. */
+  const withoutDefaultSource = (content: string | Buffer) => {
+    const { AXELNAC_SOURCE_ID: _, ...settings } = SETTINGS;
+    return alongside({ settings }, (bare) => upload(content, {}, "text/csv", bare));
   };
 
   it("refuses a bad batch id, a bad option and another media type with 400 or 415", async () => {
     const tilde = await upload("pid,password\n", { batch: "expo~1" });
     expect(tilde.status).toBe(400);
-    expect(tilde.json.error.message).toContain('holds "~"');
+    expect(tilde.body.error?.code).toBe("REQUEST_INVALID");
+    expect(tilde.body.error?.message).toContain('holds "~"');
     const encoding = await upload("pid,password\n", { encoding: "klingon" });
     expect(encoding.status).toBe(400);
-    expect(encoding.json.error).toMatchObject({
+    expect(encoding.body.error).toMatchObject({
       code: "COURIER_CSV_INVALID_OPTION",
       message: expect.stringContaining("encoding: unknown encoding"),
     });
     const json = await upload(JSON.stringify({ pid: "ann" }), {}, "application/json");
     expect(json.status).toBe(415);
+    expect(json.body.error?.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("refuses a body over the limit: by its Content-Length at once, or when it passes it", async () => {
-    const small = await startBatchApp(config, { logger: log.logger, uploadLimitBytes: 4_096 });
-    try {
+    const routes = [batchRoutesLimitedTo(4_096)];
+    await alongside({ settings: SETTINGS, routes }, async (small) => {
       const file = `pid,password\n${rows(40_000, 40_200)}`;
-      const declared = await uploadCsv(small.url, file, { batch: "too-big" });
+      const declared = await upload(file, { batch: "too-big" }, "text/csv", small);
       expect(declared.status).toBe(413);
-      expect(declared.json.error).toMatchObject({ code: "API_UPLOAD_TOO_LARGE" });
-      expect(declared.json.error.details).toBeUndefined();
+      expect(declared.body.error).toMatchObject({ code: "API_UPLOAD_TOO_LARGE" });
+      expect(declared.body.error?.details).toBeUndefined();
 
       // In pieces, so that the limit is passed part-way through the rows.
       const pieces = file.match(/[\s\S]{1,256}/g) ?? [];
-      const chunked = await uploadCsv(small.url, Readable.from(pieces), { batch: "too-big" });
+      const chunked = await upload(Readable.from(pieces), { batch: "too-big" }, "text/csv", small);
       expect(chunked.status).toBe(413);
-      const details = chunked.json.error.details;
+      const details = chunked.body.error?.details as UploadResult;
       expect(details.enqueued).toBeGreaterThan(0);
       expect(details.enqueued).toBeLessThan(200);
       expect(details.stoppedAtLine).toBe(details.enqueued + 2);
-      answers.push(declared.text, chunked.text);
-    } finally {
-      await small.close();
-    }
+    });
   });
 
   it("lists the first 1,000 rejected rows and counts them all", async () => {
     const empty = Array.from({ length: 1_100 }, (_, n) => `nobody-${n},`).join("\n");
     const answer = await upload(`pid,password\n${empty}\n`, { batch: "all-bad" });
-    expect(answer.json).toMatchObject({ rows: 1_100, enqueued: 0, rejectedCount: 1_100 });
-    expect(answer.json.rejected).toHaveLength(1_000);
-    expect(answer.json.rejected.at(-1)).toEqual({
+    expect(answer.body).toMatchObject({ rows: 1_100, enqueued: 0, rejectedCount: 1_100 });
+    expect(resultOf(answer).rejected).toHaveLength(1_000);
+    expect(resultOf(answer).rejected.at(-1)).toEqual({
       line: 1_001,
       reason: "password is empty",
     });
   });
 
   it("enqueues the whole rows of a body the client cut short, and says so in the log", async () => {
-    const socket = connect(Number(new URL(server.url).port), "127.0.0.1");
+    const before = await jobCount();
+    const socket = connect(Number(new URL(h.url).port), "127.0.0.1");
     await once(socket, "connect");
     const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
     socket.write(
       "POST /v1/batches?batch=cut-short HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        `Authorization: ${authorizationOf(key)}\r\n` +
         "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n",
     );
-    // Three whole rows and half of a fourth, and the client hangs up without the last chunk.
-    socket.write(chunk(`pid,password\n${rows(60_000, 60_003)}guest-60003,${SECRET}`));
+    // The route reads the body only once the key, the rate limit and the Idempotency-Key are
+    // checked (Redis round trips); a client gone before that was never read, so the hang-up waits
+    // until the first 1,000 rows are enqueued (a row is read once the next one starts): the route
+    // is reading the body.
+    socket.write(chunk(`pid,password\n${rows(60_000, 61_001)}`));
+    await waitUntil(async () => (await jobCount()) >= before + 1_000, {
+      timeoutMs: 30_000,
+      what: "the cut-short upload's first 1,000 rows enqueued",
+    });
+    // Two more whole rows and half of a third, and the client hangs up without the last chunk.
+    socket.write(chunk(`${rows(61_001, 61_003)}guest-61003,${SECRET}`));
     socket.end();
     let line: Record<string, unknown> | undefined;
     await waitUntil(
       () => {
-        line = log.lines().find((l) => l.msg === "batch uploaded" && l.batchId === "cut-short");
+        line = h.log.lines().find((l) => l.msg === "batch uploaded" && l.batchId === "cut-short");
         return line !== undefined;
       },
       { timeoutMs: 30_000, what: "the cut-short upload's log line" },
     );
-    expect(line).toMatchObject({ rows: 4, enqueued: 3, rejected: 1, stoppedAtLine: 5 });
+    expect(line).toMatchObject({ rows: 1_004, enqueued: 1_003, rejected: 1, stoppedAtLine: 1_005 });
+    expect(await jobCount()).toBe(before + 1_003);
   });
 
   it("never echoes, logs or stores in plaintext a password", async () => {
-    expect(answers.length).toBeGreaterThan(10);
-    expectNoSecrets(answers.join("\n"), [SECRET]);
-    expect(log.lines().some((line) => line.msg === "batch uploaded")).toBe(true);
-    expectNoSecrets(log.text(), [SECRET]);
-    expectNoSecrets(await dumpEverything(redis), [SECRET]);
+    expect(h.answers.length).toBeGreaterThan(10);
+    expect(saidElsewhere).toHaveLength(2);
+    expectNoSecrets(h.everythingSaid(), [SECRET]);
+    expectNoSecrets(saidElsewhere.join("\n"), [SECRET]);
+    expect(h.log.lines().some((line) => line.msg === "batch uploaded")).toBe(true);
+    expectNoSecrets(await dumpEverything(h.redis), [SECRET]);
   });
 });

@@ -178,7 +178,7 @@ describe("serve: POST and GET /v1/deliveries, delivered by a real worker", () =>
   it("answers a body that is not JSON 400, another media type 415", async () => {
     const broken = await h.call("POST", "/v1/deliveries", {
       key: writer,
-      raw: { text: '{"password": "guestpw-0123abcd', type: "application/json" },
+      raw: { content: '{"password": "guestpw-0123abcd', type: "application/json" },
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error).toEqual({
@@ -187,7 +187,7 @@ describe("serve: POST and GET /v1/deliveries, delivered by a real worker", () =>
     });
     const xml = await h.call("POST", "/v1/deliveries", {
       key: writer,
-      raw: { text: "<guest/>", type: "application/xml" },
+      raw: { content: "<guest/>", type: "application/xml" },
     });
     expect(xml.status).toBe(415);
     expect(xml.body.error?.code).toBe("UNSUPPORTED_MEDIA_TYPE");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { type Dispatcher, request } from "undici";
@@ -13,6 +14,11 @@ import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/re
 export interface ServeHarnessOptions extends AppOptions {
   /** Share a delivery harness' queue, key prefix and Redis, so its workers deliver what is posted. */
   deliveries?: DeliveryHarness;
+  /**
+   * A second server on another harness' queue, key prefix and Redis, whose API keys it takes (a
+   * setting or route of its own beside the first); its close() leaves the keys to the first's.
+   */
+  alongside?: ServeHarness;
   /** Settings beyond the queue's (SERVE_BODY_LIMIT, API_RATE_LIMIT…). */
   settings?: Record<string, string>;
 }
@@ -29,10 +35,20 @@ export interface ApiAnswer {
 export interface CallOptions {
   key?: string;
   body?: unknown;
-  /** A body sent as it is, with its own content type. */
-  raw?: { text: string; type: string };
+  /** A body sent as it is (a stream: as it is read, chunked), with its own content type. */
+  raw?: { content: string | Buffer | Readable; type: string };
   headers?: Record<string, string>;
   dispatcher?: Dispatcher;
+}
+
+/** The Authorization header's value that presents an API key, as a client sends it. */
+export function authorizationOf(key: string): string {
+  return `Bearer ${key}`;
+}
+
+/** The id of a key as `api-keys create` printed it (`<id>.<secret>`): jobs' `submitted_by`. */
+export function keyIdOf(key: string): string {
+  return key.split(".")[0] as string;
 }
 
 /**
@@ -44,6 +60,8 @@ export class ServeHarness {
   readonly answers: string[] = [];
 
   private constructor(
+    /** REDIS_URL, QUEUE_NAME and REDIS_KEY_PREFIX of this server. */
+    private readonly queueEnv: Record<string, string>,
     readonly config: Config,
     readonly log: CapturedLog,
     readonly server: RunningServer,
@@ -53,17 +71,22 @@ export class ServeHarness {
   ) {}
 
   static async start(options: ServeHarnessOptions = {}): Promise<ServeHarness> {
-    const env = options.deliveries
-      ? options.deliveries.workerEnv()
-      : {
-          REDIS_URL: testRedisUrl(),
-          QUEUE_NAME: `test-${randomUUID()}`,
-          REDIS_KEY_PREFIX: uniquePrefix("serve"),
-        };
+    const env = options.alongside
+      ? options.alongside.queueEnv
+      : options.deliveries
+        ? options.deliveries.workerEnv()
+        : {
+            REDIS_URL: testRedisUrl(),
+            QUEUE_NAME: `test-${randomUUID()}`,
+            REDIS_KEY_PREFIX: uniquePrefix("serve"),
+          };
+    const queueEnv = {
+      REDIS_URL: env.REDIS_URL as string,
+      QUEUE_NAME: env.QUEUE_NAME as string,
+      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX as string,
+    };
     const config = loadConfig({
-      REDIS_URL: env.REDIS_URL,
-      QUEUE_NAME: env.QUEUE_NAME,
-      REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
+      ...queueEnv,
       SERVE_HOST: "127.0.0.1",
       SERVE_PORT: "0",
       SERVE_SHUTDOWN_DELAY: "0s",
@@ -73,7 +96,8 @@ export class ServeHarness {
     const server = await startServer(config, log.logger, options);
     const redis = testRedis();
     const queue = new Queue(config.queue.name, { connection: redis });
-    return new ServeHarness(config, log, server, redis, queue, !options.deliveries);
+    const owned = !options.deliveries && !options.alongside;
+    return new ServeHarness(queueEnv, config, log, server, redis, queue, owned);
   }
 
   get url(): string {
@@ -91,10 +115,10 @@ export class ServeHarness {
     options: CallOptions = {},
   ): Promise<ApiAnswer> {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-    let body: string | undefined;
+    if (options.key !== undefined) headers.authorization = authorizationOf(options.key);
+    let body: string | Buffer | Readable | undefined;
     if (options.raw) {
-      body = options.raw.text;
+      body = options.raw.content;
       headers["content-type"] = options.raw.type;
     } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);

@@ -1,16 +1,15 @@
 import { Readable } from "node:stream";
 import type {} from "@fastify/swagger";
-import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { readBatchState } from "../../batches/batch-control";
 import { readBatchStatus, UnknownBatchError } from "../../batches/batch-status";
 import { batchRefusesRetry, cancelledRetryMessage } from "../../batches/cancelled-retry";
 import { retryFailed, selectFailedIds } from "../../batches/failed-jobs";
-import { answerWithin } from "../../redis/answer-within";
 import { ApiError } from "../api-error";
+import type { RoutePlugin } from "../route-plugin";
+import type { ServeDeps } from "../serve-deps";
 import { readFailedPage } from "./batch-failed-page";
-import type { BatchRouteDeps } from "./batch-route-deps";
 import {
   apiErrorSchema,
   batchParams,
@@ -24,169 +23,168 @@ import {
 import { importUpload } from "./batch-upload";
 import { acceptCsvBodies, charsetOf, UPLOAD_LIMIT_BYTES } from "./batch-upload-body";
 
-export type { BatchRouteDeps } from "./batch-route-deps";
-
 const TAGS = ["batches"];
 
 /**
  * The batch routes of the HTTP API: a registration CSV uploaded as `import` reads a file, and a
  * batch's status, failed deliveries and their retry, as `status --batch` and `failed` give them.
- * A Fastify plugin: `app.register(batchRoutes, deps)`.
  */
-export async function batchRoutes(app: FastifyInstance, deps: BatchRouteDeps): Promise<void> {
-  const routes = app.withTypeProvider<ZodTypeProvider>();
-  const { queue, redis, keys, deadline } = deps;
-  const limitBytes = deps.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES;
+export const batchRoutes: RoutePlugin = batchRoutesLimitedTo(UPLOAD_LIMIT_BYTES);
 
-  // Its own context: only this route reads text/csv, and it reads nothing else.
-  await routes.register(async (upload) => {
-    upload.removeAllContentTypeParsers();
-    acceptCsvBodies(upload, limitBytes);
-    upload.withTypeProvider<ZodTypeProvider>().post(
-      "/v1/batches",
-      {
-        config: { scope: "batches:write" },
-        schema: {
-          summary: "Import a registration CSV as a batch",
-          description:
-            "The body is the CSV file (text/csv), streamed into the queue as `import` reads a " +
-            "file: the same columns, batch id rule, duplicates and line-numbered rejects. A " +
-            `body over ${limitBytes} bytes is refused (413).`,
-          tags: TAGS,
-          consumes: ["text/csv"],
-          querystring: uploadQuery,
-          // The stream itself: the parser hands it over unread, so there is nothing to validate.
-          body: z.any().meta({ type: "string", description: "The registration CSV" }),
-          response: {
-            202: uploadResult,
-            400: apiErrorSchema,
-            413: apiErrorSchema,
-            422: apiErrorSchema,
-            503: apiErrorSchema,
+/** The batch routes refusing a CSV body over `limitBytes` (a test sets a small limit). */
+export function batchRoutesLimitedTo(limitBytes: number): RoutePlugin {
+  return async (routes, deps) => {
+    const { queue, redis, batchKeys: keys } = deps;
+    // Its own context: only this route reads text/csv, and it reads nothing else.
+    await routes.register(async (upload) => {
+      upload.removeAllContentTypeParsers();
+      acceptCsvBodies(upload, limitBytes);
+      upload.withTypeProvider<ZodTypeProvider>().post(
+        "/v1/batches",
+        {
+          config: { scope: "batches:write" },
+          schema: {
+            summary: "Import a registration CSV as a batch",
+            description:
+              "The body is the CSV file (text/csv), streamed into the queue as `import` reads a " +
+              "file: the same columns, batch id rule, duplicates and line-numbered rejects. A " +
+              `body over ${limitBytes} bytes is refused (413).`,
+            tags: TAGS,
+            consumes: ["text/csv"],
+            querystring: uploadQuery,
+            // The stream itself: the parser hands it over unread, so there is nothing to validate.
+            body: z.any().meta({ type: "string", description: "The registration CSV" }),
+            response: {
+              202: uploadResult,
+              400: apiErrorSchema,
+              413: apiErrorSchema,
+              422: apiErrorSchema,
+              503: apiErrorSchema,
+            },
           },
         },
+        async (request, reply) => {
+          try {
+            const { result, bodyComplete } = await importUpload(
+              deps,
+              {
+                // No body at all (no Content-Length, no chunks) reads as an empty file.
+                body: request.body instanceof Readable ? request.body : Readable.from([]),
+                query: request.query,
+                charset: charsetOf(request.headers["content-type"]),
+                submittedBy: request.apiKey?.id,
+              },
+              limitBytes,
+            );
+            if (!bodyComplete) void reply.header("connection", "close");
+            return reply.code(202).send(result);
+          } catch (error) {
+            // The rest of the body was not read: the connection cannot carry another request.
+            if (!request.raw.readableEnded) void reply.header("connection", "close");
+            throw error;
+          }
+        },
+      );
+    });
+
+    routes.get(
+      "/v1/batches/:id",
+      {
+        config: { scope: "batches:read" },
+        schema: {
+          summary: "A batch's progress",
+          description:
+            "What `status --batch ID --json` says, and whether the batch is paused or cancelled.",
+          tags: TAGS,
+          params: batchParams,
+          response: { 200: batchStatus, 400: apiErrorSchema, 404: apiErrorSchema },
+        },
       },
-      async (request, reply) => {
+      async (request) => {
+        const { id } = request.params;
         try {
-          const { result, bodyComplete } = await importUpload(
-            deps,
-            {
-              // No body at all (no Content-Length, no chunks) reads as an empty file.
-              body: request.body instanceof Readable ? request.body : Readable.from([]),
-              query: request.query,
-              charset: charsetOf(request.headers["content-type"]),
-              submittedBy: request.apiKey?.id,
-            },
-            limitBytes,
-          );
-          if (!bodyComplete) void reply.header("connection", "close");
-          return reply.code(202).send(result);
+          const [status, state] = await Promise.all([
+            readBatchStatus(queue, redis, keys, id),
+            readBatchState(redis, keys, id),
+          ]);
+          return { ...status, batch: id, state: state ?? ("running" as const) };
         } catch (error) {
-          // The rest of the body was not read: the connection cannot carry another request.
-          if (!request.raw.readableEnded) void reply.header("connection", "close");
+          if (error instanceof UnknownBatchError) throw unknownBatch(id);
           throw error;
         }
       },
     );
-  });
 
-  routes.get(
-    "/v1/batches/:id",
-    {
-      config: { scope: "batches:read" },
-      schema: {
-        summary: "A batch's progress",
-        description:
-          "What `status --batch ID --json` says, and whether the batch is paused or cancelled.",
-        tags: TAGS,
-        params: batchParams,
-        response: { 200: batchStatus, 400: apiErrorSchema, 404: apiErrorSchema },
-      },
-    },
-    async (request) => {
-      const { id } = request.params;
-      try {
-        const [status, state] = await answerWithin(
-          Promise.all([readBatchStatus(queue, redis, keys, id), readBatchState(redis, keys, id)]),
-          deadline,
-        );
-        return { ...status, batch: id, state: state ?? ("running" as const) };
-      } catch (error) {
-        if (error instanceof UnknownBatchError) throw unknownBatch(id);
-        throw error;
-      }
-    },
-  );
-
-  routes.get(
-    "/v1/batches/:id/failed",
-    {
-      config: { scope: "batches:read" },
-      schema: {
-        summary: "A batch's failed deliveries, newest first, a page at a time",
-        description: "What `failed list --batch ID --json` says; never a password.",
-        tags: TAGS,
-        params: batchParams,
-        querystring: failedQuery,
-        response: { 200: failedPage, 400: apiErrorSchema, 404: apiErrorSchema },
-      },
-    },
-    async (request) => {
-      const { id } = request.params;
-      await requireBatch(deps, id);
-      const { limit, cursor } = request.query;
-      const page = await readFailedPage(deps, id, limit, cursor);
-      return {
-        failed: page.views.map((view) => ({
-          jobId: view.id,
-          pid: view.pid,
-          reference: view.reference,
-          code: view.code,
-          message: view.message,
-          attempts: view.attempts,
-          failedAt: view.failedAt,
-          line: view.line,
-        })),
-        nextCursor: page.nextCursor,
-      };
-    },
-  );
-
-  routes.post(
-    "/v1/batches/:id/failed/retry",
-    {
-      config: { scope: "batches:write" },
-      schema: {
-        summary: "Send a batch's failed deliveries round again",
-        description:
-          "As `failed retry --batch ID`: each with a fresh set of attempts. A cancelled batch's " +
-          "are not retried (409 COURIER_BATCH_CANCELLED): the workers would drop them.",
-        tags: TAGS,
-        params: batchParams,
-        response: {
-          200: retryResult,
-          400: apiErrorSchema,
-          404: apiErrorSchema,
-          409: apiErrorSchema,
+    routes.get(
+      "/v1/batches/:id/failed",
+      {
+        config: { scope: "batches:read" },
+        schema: {
+          summary: "A batch's failed deliveries, newest first, a page at a time",
+          description: "What `failed list --batch ID --json` says; never a password.",
+          tags: TAGS,
+          params: batchParams,
+          querystring: failedQuery,
+          response: { 200: failedPage, 400: apiErrorSchema, 404: apiErrorSchema },
         },
       },
-    },
-    async (request) => {
-      const { id } = request.params;
-      await requireBatch(deps, id);
-      if (await batchRefusesRetry(deps, id)) {
-        throw new ApiError(409, "COURIER_BATCH_CANCELLED", cancelledRetryMessage(id));
-      }
-      // Ids only: a retry never loads a job's data, and so never a password.
-      const ids = await answerWithin(selectFailedIds(queue, redis, { batch: id }), deadline);
-      const { changed, gone } = await retryFailed(ids, { queue, redis, keys, batch: id, deadline });
-      return { retried: changed, gone };
-    },
-  );
+      async (request) => {
+        const { id } = request.params;
+        await requireBatch(deps, id);
+        const { limit, cursor } = request.query;
+        const page = await readFailedPage(deps, id, limit, cursor);
+        return {
+          failed: page.views.map((view) => ({
+            jobId: view.id,
+            pid: view.pid,
+            reference: view.reference,
+            code: view.code,
+            message: view.message,
+            attempts: view.attempts,
+            failedAt: view.failedAt,
+            line: view.line,
+          })),
+          nextCursor: page.nextCursor,
+        };
+      },
+    );
+
+    routes.post(
+      "/v1/batches/:id/failed/retry",
+      {
+        config: { scope: "batches:write" },
+        schema: {
+          summary: "Send a batch's failed deliveries round again",
+          description:
+            "As `failed retry --batch ID`: each with a fresh set of attempts. A cancelled batch's " +
+            "are not retried (409 COURIER_BATCH_CANCELLED): the workers would drop them.",
+          tags: TAGS,
+          params: batchParams,
+          response: {
+            200: retryResult,
+            400: apiErrorSchema,
+            404: apiErrorSchema,
+            409: apiErrorSchema,
+          },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        await requireBatch(deps, id);
+        if (await batchRefusesRetry({ redis, keys }, id)) {
+          throw new ApiError(409, "COURIER_BATCH_CANCELLED", cancelledRetryMessage(id));
+        }
+        // Ids only: a retry never loads a job's data, and so never a password.
+        const ids = await selectFailedIds(queue, redis, { batch: id });
+        const { changed, gone } = await retryFailed(ids, { queue, redis, keys, batch: id });
+        return { retried: changed, gone };
+      },
+    );
+  };
 }
 
-async function requireBatch({ redis, keys, deadline }: BatchRouteDeps, id: string): Promise<void> {
-  if ((await answerWithin(redis.exists(keys.batch(id)), deadline)) === 0) throw unknownBatch(id);
+async function requireBatch({ redis, batchKeys }: ServeDeps, id: string): Promise<void> {
+  if ((await redis.exists(batchKeys.batch(id))) === 0) throw unknownBatch(id);
 }
 
 function unknownBatch(id: string): ApiError {

@@ -65,9 +65,13 @@ export class UploadBody {
   async *chunks(): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of this.stream.iterator({ destroyOnReturn: false })) {
+        const within = this.limitBytes - this.bytesRead;
         this.bytesRead += (chunk as Buffer).length;
         if (this.bytesRead > this.limitBytes) {
           this.overLimit = true;
+          // A body that arrived before the route read it comes as one large chunk: its bytes
+          // within the limit are still imported (and counted in the 413), not dropped with it.
+          if (within > 0) yield (chunk as Buffer).subarray(0, within);
           throw new InputChangedError(
             `the upload is larger than the limit of ${this.limitBytes} bytes: the rest was not read`,
           );

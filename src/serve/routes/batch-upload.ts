@@ -15,9 +15,12 @@ import {
 import { unsettledRows } from "../../import/redis-stop";
 import { deliveryJobSchema } from "../../jobs/job-schema";
 import { ApiError } from "../api-error";
-import type { BatchRouteDeps } from "./batch-route-deps";
+import type { ServeDeps } from "../serve-deps";
 import { LISTED_REJECTS, type UploadQuery, type UploadResult } from "./batch-schemas";
 import { tooLarge, UploadBody } from "./batch-upload-body";
+
+/** What an upload uses: AXELNAC_SOURCE_ID, the producer that enqueues, the log. */
+type UploadDeps = Pick<ServeDeps, "config" | "logger" | "producer">;
 
 export interface BatchUpload {
   body: Readable;
@@ -35,7 +38,7 @@ export interface BatchUpload {
  * anything is enqueued and thrown as a 422 with `import`'s own message.
  */
 export async function importUpload(
-  deps: BatchRouteDeps,
+  deps: UploadDeps,
   upload: BatchUpload,
   limitBytes: number,
 ): Promise<{ result: UploadResult; bodyComplete: boolean }> {
@@ -80,7 +83,7 @@ export async function importUpload(
 }
 
 /** AXELNAC_SOURCE_ID, checked as `import` checks its default before reading anything. */
-function configuredSourceId(deps: BatchRouteDeps): string | undefined {
+function configuredSourceId(deps: UploadDeps): string | undefined {
   const configured = deps.config.producer.defaultSourceId;
   if (configured === undefined) return undefined;
   const checked = deliveryJobSchema.shape.source_id.safeParse(configured);
