@@ -3,7 +3,7 @@ import type { Logger } from "../logging/logger";
 import { PeriodicWrites } from "../redis/periodic-writes";
 import type { DeliveryRecord } from "./delivery-record";
 import { bucketUntil, type HistoryKeys, indexEntry } from "./history-keys";
-import { encodeRecord } from "./record-encoding";
+import { encodeRecord, recordFinishedMs } from "./record-encoding";
 
 /**
  * Records held while Redis refuses them, at most: beyond, the oldest are dropped (and said so), so
@@ -92,7 +92,7 @@ export class HistoryWriter {
   #byBucket(records: DeliveryRecord[], now: number) {
     const buckets = new Map<number, { fields: string[]; entries: string[] }>();
     for (const record of records) {
-      const until = bucketUntil(Date.parse(record.finishedAt), this.#retentionMs);
+      const until = bucketUntil(recordFinishedMs(record), this.#retentionMs);
       if (until <= now) continue;
       let bucket = buckets.get(until);
       if (!bucket) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type DeliveryRecord, deliveryRecordSchema } from "./delivery-record";
+import { lastConversion } from "./last-conversion";
 
 /**
  * A delivery record as stored: a JSON object with one-letter keys and times in milliseconds,
@@ -26,6 +27,15 @@ type Stored = z.output<typeof storedSchema>;
 const OUTCOME_LETTER = { delivered: "d", failed: "f", cancelled: "c" } as const;
 const OUTCOME_OF_LETTER = { d: "delivered", f: "failed", c: "cancelled" } as const;
 
+// One per field, as record-of-job.ts formats them: consecutive records mostly repeat each.
+const enqueuedMs = lastConversion(Date.parse);
+const finishedMs = lastConversion(Date.parse);
+
+/** When the record's delivery finished, in ms since the epoch. */
+export function recordFinishedMs(record: DeliveryRecord): number {
+  return finishedMs(record.finishedAt);
+}
+
 /** The stored text of a record (its job id is the field it is stored under). */
 export function encodeRecord(record: DeliveryRecord): string {
   const stored: Stored = {
@@ -36,8 +46,8 @@ export function encodeRecord(record: DeliveryRecord): string {
     c: record.code,
     x: record.message,
     a: record.attempts,
-    e: Date.parse(record.enqueuedAt),
-    f: Date.parse(record.finishedAt),
+    e: enqueuedMs(record.enqueuedAt),
+    f: finishedMs(record.finishedAt),
     s: record.applianceStatus,
     m: record.applianceMessage,
     k: record.submittedBy,

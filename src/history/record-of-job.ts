@@ -4,6 +4,7 @@ import { failedAttempts } from "../jobs/progress";
 import { reasonParts } from "../outcome";
 import { GaveUpError } from "../outcome/gave-up-error";
 import type { DeliveryRecord } from "./delivery-record";
+import { lastConversion } from "./last-conversion";
 
 /** The parts of a finished BullMQ job a record is made of: never its password. */
 export type FinishedJob = Pick<
@@ -53,8 +54,8 @@ export function recordOfJob(
     pid: typeof data.pid === "string" ? bounded(data.pid, FIELD_LIMIT) : "",
     outcome: finish.outcome,
     attempts: 0,
-    enqueuedAt: isoTime(job.timestamp, now),
-    finishedAt: isoTime(job.finishedOn, now),
+    enqueuedAt: enqueuedIso(validTime(job.timestamp, now)),
+    finishedAt: finishedIso(validTime(job.finishedOn, now)),
   };
   const batchId = batchOfJob(job);
   if (batchId !== undefined) record.batchId = batchId;
@@ -111,8 +112,15 @@ export function bounded(text: string, limit: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-/** A job's time as ISO 8601, or now's for one it lacks (or one no date can hold). */
-function isoTime(ms: number | undefined, now: number): string {
-  const date = new Date(typeof ms === "number" && ms > 0 ? ms : now);
-  return (Number.isNaN(date.getTime()) ? new Date(now) : date).toISOString();
+/** The largest time a Date holds (ECMAScript's ±8.64e15 ms from the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A job's time, or now for one it lacks (or one no date can hold). */
+function validTime(ms: number | undefined, now: number): number {
+  return typeof ms === "number" && ms > 0 && ms <= MAX_DATE_MS ? ms : now;
 }
+
+const toIso = (ms: number) => new Date(ms).toISOString();
+// One per field: enqueued and finished times alternate, and each repeats on its own.
+const enqueuedIso = lastConversion(toIso);
+const finishedIso = lastConversion(toIso);

@@ -14,6 +14,8 @@ import { GaveUpError } from "../../src/outcome/gave-up-error";
 const ENQUEUED = Date.parse("2026-12-03T14:05:00.000Z");
 const FINISHED = Date.parse("2026-12-03T14:05:02.500Z");
 const NOW = Date.parse("2026-12-03T15:00:00.000Z");
+const NOW_ISO = "2026-12-03T15:00:00.000Z";
+const CANCELLED = { outcome: "cancelled" } as const;
 
 /** A finished delivery job as the worker's events give it. */
 function job(fields: Partial<FinishedJob> = {}): FinishedJob {
@@ -172,6 +174,25 @@ describe("recordOfJob", () => {
     );
     expect(record).toMatchObject({ batchId: "expo", finishedAt: new Date(NOW).toISOString() });
     expect(record).not.toHaveProperty("reference");
+  });
+
+  it("takes now for a time no date can hold", () => {
+    for (const time of [Number.NaN, 9e15, Number.POSITIVE_INFINITY, -1]) {
+      const record = recordOfJob(job({ timestamp: time, finishedOn: time }), CANCELLED, NOW);
+      expect(record).toMatchObject({ enqueuedAt: NOW_ISO, finishedAt: NOW_ISO });
+    }
+  });
+
+  it("gives each of consecutive jobs its own times, in the record and as stored", () => {
+    const times = [FINISHED, FINISHED + 1, FINISHED + 1, FINISHED, ENQUEUED];
+    for (const time of times) {
+      const record = recordOfJob(job({ timestamp: time - 1, finishedOn: time }), CANCELLED, NOW);
+      expect(record).toMatchObject({
+        enqueuedAt: new Date(time - 1).toISOString(),
+        finishedAt: new Date(time).toISOString(),
+      });
+      expect(JSON.parse(encodeRecord(record))).toMatchObject({ e: time - 1, f: time });
+    }
   });
 
   it("makes do with job data that is not an object at all", () => {
