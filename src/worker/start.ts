@@ -148,7 +148,6 @@ export async function startDeliveryWorker(
     workersKey(config.redisKeyPrefix, queueSettings.name),
     logger,
   );
-  await presence.beat();
   const history = openHistoryWriter(redis, config, logger);
   /**
    * A delivery job finished for good: its record, built once, goes to the history and, for a job
@@ -192,6 +191,9 @@ export async function startDeliveryWorker(
     if (isConnectionError(error)) return;
     logger.warn({ err: error }, `worker error: ${error.message}`);
   });
+  // Only once every listener is on: the worker is already taking jobs, and a job taken or
+  // finished during this round trip would otherwise go uncounted and unrecorded.
+  await presence.beat();
   warnIfSecretsInPlaintext(config, logger);
   logger.info(
     {
