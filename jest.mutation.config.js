@@ -32,6 +32,7 @@ module.exports = {
     "<rootDir>/test/logging/terminal-text.test.ts",
     "<rootDir>/test/onboard/*.test.ts",
     "<rootDir>/test/outcome/failure.test.ts",
+    "<rootDir>/test/outcome/retry-backoff.test.ts",
     "<rootDir>/test/redis/eviction-policy-info.test.ts",
     "<rootDir>/test/secrets/key-ring.test.ts",
     "<rootDir>/test/secrets/sealed-text.test.ts",
@@ -41,7 +42,6 @@ module.exports = {
     "<rootDir>/test/token/busy-login.test.ts",
     "<rootDir>/test/token/token-sealing.test.ts",
     "<rootDir>/test/worker/failure-cause.test.ts",
-    "<rootDir>/test/worker/retry-policy.test.ts",
   ],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }],

@@ -50,7 +50,6 @@ export default {
     "src/token/busy-login.ts",
     "src/token/token-sealing.ts",
     "src/worker/failure-cause.ts",
-    "src/worker/retry-policy.ts",
   ],
   incremental: true,
   incrementalFile: join(out, "incremental.json"),

@@ -10,18 +10,17 @@ import {
 } from "../batches/failed-jobs";
 import { rewriteSources } from "../batches/source-change";
 import { loadConfig } from "../config/config";
-import { describeQueueTarget } from "../config/queue-target";
 import { type CsvReadOptions, InvalidCsvOptionError } from "../import/csv";
 import { resolveCsvOptions } from "../import/csv/options";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
 import { deliveryJobSchema } from "../jobs/job-schema";
-import { createCommandLogger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { forTerminal, jsonForTerminal, SENTENCE_LIMIT } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { type CommandLine, isHelp, readArguments, readFlags, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 import { openPasswordFile, type PasswordFile } from "./password-file";
 import { type PasswordRetry, retryWithPasswords } from "./password-retry";
 
@@ -56,11 +55,7 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
       return EXIT.usage;
     }
   }
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr, config.log.format);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: action === "list" });
+  const work = async (operator: OperatorConnections) => {
     const chosen = selection ?? { all: true };
     if (
       action === "retry" &&
@@ -113,11 +108,16 @@ export async function runFailed(argv: string[], io: CommandIo): Promise<number> 
         : await purgeFailed(ids, target);
     io.stdout.write(`${describeChange(action, change)}\n`);
     return EXIT.ok;
-  } catch (error) {
-    return reportFailure(io, error);
+  };
+  try {
+    return await onOperator(
+      config,
+      io,
+      { readOnly: action === "list", logFormat: config.log.format },
+      work,
+    );
   } finally {
     await passwordFile?.close();
-    await operator?.close();
   }
 }
 

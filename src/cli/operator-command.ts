@@ -1,12 +1,17 @@
 import type { Config } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
-import { createCommandLogger } from "../logging/logger";
+import { createCommandLogger, type LogFormat } from "../logging/logger";
 import {
   connectOperator,
   type OperatorConnections,
   type OperatorOptions,
 } from "../wiring/operator";
 import { type CommandIo, reportFailure } from "./io";
+
+export interface OperatorCommandOptions extends OperatorOptions {
+  /** How the command's log lines on stderr are written (LOG_FORMAT); JSON when not given. */
+  logFormat?: LogFormat;
+}
 
 /**
  * The body of an operator's command on the queue: says on stderr which Redis and queue it works
@@ -17,12 +22,12 @@ import { type CommandIo, reportFailure } from "./io";
 export async function onOperator(
   config: Config,
   io: CommandIo,
-  options: OperatorOptions,
+  { logFormat, ...options }: OperatorCommandOptions,
   work: (operator: OperatorConnections) => Promise<number>,
   refuse: (error: unknown) => number | undefined = () => undefined,
 ): Promise<number> {
   io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
+  const logger = createCommandLogger(config.log.level, io.stderr, logFormat);
   let operator: OperatorConnections | undefined;
   try {
     operator = await connectOperator(config, logger, options);

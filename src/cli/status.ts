@@ -7,16 +7,15 @@ import {
 } from "../batches/batch-status";
 import { type Config, loadConfig } from "../config/config";
 import { parseDuration } from "../config/duration";
-import { describeQueueTarget } from "../config/queue-target";
 import { batchIdProblem, isStoredBatchId } from "../jobs/batch-id-rule";
-import { createCommandLogger } from "../logging/logger";
 import { forTerminal } from "../logging/terminal-text";
 import { answerWithin } from "../redis/answer-within";
-import { connectOperator, type OperatorConnections } from "../wiring/operator";
+import type { OperatorConnections } from "../wiring/operator";
 import { fleetPauseKey, readFleetPause } from "../worker/fleet-pause-record";
 import { countWorkers, workersKey } from "../worker/worker-presence";
 import { type CommandLine, readArguments, readFlags, UsageError } from "./command";
-import { type CommandIo, EXIT, reportFailure } from "./io";
+import { type CommandIo, EXIT } from "./io";
+import { onOperator } from "./operator-command";
 import { describePause, pauseReason } from "./pause-line";
 import { RateMeter } from "./progress-bar";
 import {
@@ -53,14 +52,9 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   if ("exit" in parsed) return parsed.exit;
   const args = parsed.args;
   const config = loadConfig();
-  io.stderr.write(`${describeQueueTarget(config)}\n`);
-  const logger = createCommandLogger(config.log.level, io.stderr);
-  let operator: OperatorConnections | undefined;
-  try {
-    operator = await connectOperator(config, logger, { readOnly: true });
+  const work = async (operator: OperatorConnections) => {
     const { deadline } = operator;
-    const read = () =>
-      answerWithin(readStatus(operator as OperatorConnections, config, args.batch), deadline);
+    const read = () => answerWithin(readStatus(operator, config, args.batch), deadline);
     if (!args.watch) {
       const status = await read();
       if (args.json) {
@@ -80,15 +74,12 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
     // A failed delivery is not done: a script waiting on a batch learns it from the exit status.
     // The whole queue's failed count never goes down, so it says nothing of this watch.
     return args.batch && last.failed > 0 ? EXIT.failed : EXIT.ok;
-  } catch (error) {
-    if (error instanceof UnknownBatchError) {
-      io.stderr.write(`status: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    return reportFailure(io, error);
-  } finally {
-    await operator?.close();
-  }
+  };
+  return onOperator(config, io, { readOnly: true }, work, (error) => {
+    if (!(error instanceof UnknownBatchError)) return undefined;
+    io.stderr.write(`status: ${error.message}\n`);
+    return EXIT.usage;
+  });
 }
 
 interface StatusRequest {

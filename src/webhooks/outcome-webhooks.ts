@@ -5,10 +5,11 @@ import { apiKeyKeys } from "../api-keys/api-key-record";
 import type { Config } from "../config/config";
 import type { DeliveryRecord } from "../history/delivery-record";
 import type { Logger } from "../logging/logger";
+import { backoffDelayMs } from "../outcome/retry-backoff";
 import { OutcomeNotifier } from "./outcome-notifier";
 import type { WebhookJob } from "./webhook-event";
 import { createWebhookProcessor, type WebhookResult } from "./webhook-processor";
-import { openWebhookQueue, webhookJobOptions, webhookRetryDelayMs } from "./webhook-queue";
+import { openWebhookQueue, webhookJobOptions } from "./webhook-queue";
 import { postWebhook, WEBHOOK_TIMEOUT_MS } from "./webhook-sender";
 import { readWebhookTarget, wantsWebhooks } from "./webhook-target";
 
@@ -91,7 +92,7 @@ export function startOutcomeWebhooks(
     removeOnComplete: { count: 0 },
     removeOnFail: { age: Math.ceil(config.delivery.failedRetentionMs / 1_000) },
     settings: {
-      backoffStrategy: (attemptsMade: number) => webhookRetryDelayMs(config.webhooks, attemptsMade),
+      backoffStrategy: (attemptsMade: number) => backoffDelayMs(config.webhooks, attemptsMade),
     },
   });
   worker.on("error", (error: NodeJS.ErrnoException) => {

@@ -16,23 +16,6 @@ export function webhookJobOptions(settings: WebhookSettings): JobsOptions {
   return { attempts: settings.attempts, backoff: { type: WEBHOOK_BACKOFF_TYPE } };
 }
 
-/**
- * Delay before POST attempt n+1, after n failed ones: the deliveries' formula
- * (src/worker/retry-policy.ts) with the webhook settings:
- *   d = min(WEBHOOK_BACKOFF_MAX, WEBHOOK_BACKOFF × 2^(n−1));  delay = d/2 + random × d/2
- */
-export function webhookRetryDelayMs(
-  settings: Pick<WebhookSettings, "backoffMs" | "backoffMaxMs">,
-  failedAttempts: number,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(
-    settings.backoffMaxMs,
-    settings.backoffMs * 2 ** Math.max(0, failedAttempts - 1),
-  );
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
 /** The webhooks queue on a connection the caller owns and closes after it. */
 export function openWebhookQueue(
   settings: QueueSettings,

@@ -4,8 +4,9 @@ import type { Logger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { type Failure, failureReason } from "../outcome";
 import { GaveUpError } from "../outcome/gave-up-error";
+import { backoffDelayMs } from "../outcome/retry-backoff";
 import type { FleetPause } from "./fleet-pause";
-import { type RetryPolicy, retryDelayMs } from "./retry-policy";
+import type { RetryPolicy } from "./retry-policy";
 
 /** The attempt being made: its job, BullMQ's lock on it, its number (1 for the first) and its logger. */
 export interface CurrentAttempt {
@@ -83,7 +84,7 @@ export function createFailureHandler(deps: AttemptFailureDeps) {
       );
       throw new GaveUpError(failure, `gave up after ${plural(attempt, "attempt")}`);
     }
-    const delayMs = retryDelayMs(deps.policy, attempt);
+    const delayMs = backoffDelayMs(deps.policy, attempt);
     log.info(
       { outcome: "retry", code: failure.code, attempt, delayMs },
       `attempt ${attempt} failed, retrying: ${reason}`,

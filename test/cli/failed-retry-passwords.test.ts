@@ -1,20 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FailedJobView } from "../../src/batches/failed-jobs";
-import { loadConfig } from "../../src/config/config";
-import { createLogger } from "../../src/logging/logger";
-import { generateKeyEntry } from "../../src/secrets/key-entry";
-import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
-import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
-import {
-  deliveryReport,
-  expectCleanLogs,
-  type GuestJob,
-  guestJobs,
-  guestPassword,
-} from "../support/deliveries";
-import { DeliveryHarness } from "../support/delivery-harness";
+import { stderrBeyondTarget } from "../support/cli";
+import { deliveryReport, type GuestJob, guestJobs, guestPassword } from "../support/deliveries";
+import { failedBatchBench } from "../support/failed-batch-bench";
 import { dumpEverything } from "../support/redis-dump";
 import { waitUntil } from "../support/wait";
 
@@ -25,28 +14,13 @@ import { waitUntil } from "../support/wait";
  * wrong source makes every send fail, and the outbox shows which password each guest received.
  */
 describe("axelnac-courier failed retry --passwords", () => {
-  const logger = createLogger({ level: "silent" });
-  let harness: DeliveryHarness;
-  let producer: ConnectedProducer;
+  const bench = failedBatchBench();
+  const { cli, failedOf } = bench;
   let dir: string;
-  const outputs: CliResult[] = [];
-  const settings = { JOB_ENCRYPTION_KEYS: generateKeyEntry(), LOG_LEVEL: "info" };
-
-  const cli = async (...args: string[]) => {
-    const result = await runCli(args, harness.workerEnv());
-    outputs.push(result);
-    return result;
-  };
-
-  const failedOf = async (batch: string) => {
-    const result = await cli("failed", "list", "--batch", batch, "--json");
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as FailedJobView[];
-  };
 
   /** Enqueues the jobs as the batch, with a source the appliance refuses, and waits for each to fail. */
   const failBatch = async (batch: string, jobs: readonly GuestJob[]) => {
-    const { rejected } = await producer.producer.enqueueMany(
+    const { rejected } = await bench.producer.producer.enqueueMany(
       jobs.map((job) => ({ ...job, source_id: "smss", batch_id: batch })),
     );
     expect(rejected).toEqual([]);
@@ -64,20 +38,11 @@ describe("axelnac-courier failed retry --passwords", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "courier-retry-passwords-"));
-    harness = await DeliveryHarness.start({ simulator: { sources: ["sms"] }, settings });
-    producer = await connectDeliveryProducer(loadConfig(harness.workerEnv()), logger);
-    await harness.fleet.start(1);
+    await bench.harness.fleet.start(1);
   });
 
-  afterAll(async () => {
-    await producer.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
-    // Every guest password of this file carries the marker this scan looks for, the wrong ones too.
-    expectCleanLogs(
-      `${harness.fleet.output()}\n${outputs.map((o) => o.stdout + o.stderr).join("\n")}`,
-      [harness.apiPassword],
-    );
-    await harness.close();
   });
 
   it("gives the guests of the file their corrected password, retries the others as they were, each guest gets one SMS, and no password is left in plaintext", async () => {
@@ -87,7 +52,7 @@ describe("axelnac-courier failed retry --passwords", () => {
       n < 3 ? { ...guest, password: guestPassword() } : guest,
     );
     await failBatch("expo", enqueued);
-    expect(deliveryReport(harness.sim, guests).sent).toBe(0);
+    expect(deliveryReport(bench.harness.sim, guests).sent).toBe(0);
     const jobOf = new Map((await failedOf("expo")).map((view) => [view.pid, view.id]));
 
     // As a spreadsheet saves it: a byte-order mark, CRLF line ends, a separator of its choice.
@@ -114,22 +79,22 @@ describe("axelnac-courier failed retry --passwords", () => {
     });
     expect(retried.stdout).toBe("retried 5 failed deliveries, 3 with a new password\n");
 
-    await waitUntil(() => deliveryReport(harness.sim, guests).delivered === guests.length, {
+    await waitUntil(() => deliveryReport(bench.harness.sim, guests).delivered === guests.length, {
       timeoutMs: 20_000,
       what: "every guest delivered",
     });
-    expect(deliveryReport(harness.sim, guests)).toMatchObject({
+    expect(deliveryReport(bench.harness.sim, guests)).toMatchObject({
       sent: 5,
       duplicated: [],
       missing: [],
       wrongPassword: [],
     });
     expect(await failedOf("expo")).toEqual([]);
-    const everything = await dumpEverything(harness.redis);
+    const everything = await dumpEverything(bench.harness.redis);
     for (const job of [...guests, ...enqueued]) expect(everything).not.toContain(job.password);
 
     // The corrected file imported later: a duplicate of the retried job, not a second SMS.
-    const again = await producer.producer.enqueueMany(
+    const again = await bench.producer.producer.enqueueMany(
       guests.slice(0, 3).map((guest) => ({ ...guest, batch_id: "expo" })),
     );
     expect(again.accepted.map(({ duplicate, jobId }) => ({ duplicate, jobId }))).toEqual(
@@ -142,7 +107,9 @@ describe("axelnac-courier failed retry --passwords", () => {
     await failBatch("fair", guests);
     const ids = (await failedOf("fair")).map((view) => view.id);
     const snapshot = async () =>
-      Promise.all(ids.map(async (id) => harness.redis.hgetall(harness.queue.toKey(id))));
+      Promise.all(
+        ids.map(async (id) => bench.harness.redis.hgetall(bench.harness.queue.toKey(id))),
+      );
     const before = await snapshot();
     const [ann, bob] = guests as [GuestJob, GuestJob];
     const cases: [string, string | Buffer, string][] = [

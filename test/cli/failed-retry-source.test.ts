@@ -1,61 +1,27 @@
-import type { FailedJobView } from "../../src/batches/failed-jobs";
-import { loadConfig } from "../../src/config/config";
-import { createLogger } from "../../src/logging/logger";
-import { generateKeyEntry } from "../../src/secrets/key-entry";
-import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
-import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
-import { deliveryReport, expectCleanLogs, guestJobs } from "../support/deliveries";
-import { DeliveryHarness } from "../support/delivery-harness";
+import { stderrBeyondTarget } from "../support/cli";
+import { deliveryReport, guestJobs } from "../support/deliveries";
+import { failedBatchBench } from "../support/failed-batch-bench";
 import { dumpEverything } from "../support/redis-dump";
 import { waitUntil } from "../support/wait";
 
 /** A batch sent with a wrong SMS source, recovered by `failed retry --source-id`. */
 describe("axelnac-courier failed retry --source-id", () => {
-  const logger = createLogger({ level: "silent" });
-  let harness: DeliveryHarness;
-  let producer: ConnectedProducer;
-  const outputs: CliResult[] = [];
-  const settings = { JOB_ENCRYPTION_KEYS: generateKeyEntry(), LOG_LEVEL: "info" };
-
-  const cli = async (...args: string[]) => {
-    const result = await runCli(args, harness.workerEnv());
-    outputs.push(result);
-    return result;
-  };
-
-  const failedOf = async (batch: string) => {
-    const result = await cli("failed", "list", "--batch", batch, "--json");
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as FailedJobView[];
-  };
-
-  beforeAll(async () => {
-    harness = await DeliveryHarness.start({ simulator: { sources: ["sms"] }, settings });
-    producer = await connectDeliveryProducer(loadConfig(harness.workerEnv()), logger);
-  });
-
-  afterAll(async () => {
-    await producer.close();
-    expectCleanLogs(
-      `${harness.fleet.output()}\n${outputs.map((o) => o.stdout + o.stderr).join("\n")}`,
-      [harness.apiPassword],
-    );
-    await harness.close();
-  });
+  const bench = failedBatchBench();
+  const { cli, failedOf } = bench;
 
   it("a batch whose every row failed with 422 for its source is delivered, each once and with its own password, once retried with the right source; passwords stay sealed", async () => {
     const jobs = guestJobs(6, "expo").map((job) => ({ ...job, source_id: "smss" }));
-    const { rejected } = await producer.producer.enqueueMany(
+    const { rejected } = await bench.producer.producer.enqueueMany(
       jobs.map((job) => ({ ...job, batch_id: "expo" })),
     );
     expect(rejected).toEqual([]);
-    await harness.fleet.start(1);
+    await bench.harness.fleet.start(1);
     await waitUntil(async () => (await failedOf("expo")).length === jobs.length, {
       timeoutMs: 20_000,
       what: "every job failed",
     });
     for (const view of await failedOf("expo")) expect(view.reason).toMatch(/422|source/i);
-    expect(deliveryReport(harness.sim, jobs).sent).toBe(0);
+    expect(deliveryReport(bench.harness.sim, jobs).sent).toBe(0);
 
     const retried = await cli("failed", "retry", "--batch", "expo", "--source-id", "sms");
     expect({ code: retried.code, stderr: stderrBeyondTarget(retried.stderr) }).toEqual({
@@ -63,19 +29,19 @@ describe("axelnac-courier failed retry --source-id", () => {
       stderr: "",
     });
     expect(retried.stdout).toBe("retried 6 failed deliveries\n");
-    await waitUntil(() => deliveryReport(harness.sim, jobs).delivered === jobs.length, {
+    await waitUntil(() => deliveryReport(bench.harness.sim, jobs).delivered === jobs.length, {
       timeoutMs: 20_000,
       what: "every guest delivered",
     });
-    const report = deliveryReport(harness.sim, jobs);
+    const report = deliveryReport(bench.harness.sim, jobs);
     expect(report).toMatchObject({ duplicated: [], missing: [], wrongPassword: [] });
-    const sources = harness.sim
+    const sources = bench.harness.sim
       .outbox()
       .filter((sms) => sms.pid.startsWith("expo-"))
       .map((sms) => sms.sourceId);
     expect(new Set(sources)).toEqual(new Set(["sms"]));
     expect(await failedOf("expo")).toEqual([]);
-    const everything = await dumpEverything(harness.redis);
+    const everything = await dumpEverything(bench.harness.redis);
     for (const job of jobs) expect(everything).not.toContain(job.password);
   }, 60_000);
 

@@ -1,6 +1,5 @@
-import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { guestJobs } from "../support/deliveries";
-import { DeliveryHarness } from "../support/delivery-harness";
+import { closedAfterEach } from "../support/delivery-harness";
 import { waitUntil } from "../support/wait";
 import { WORKER_ENTRY, WorkerProcess } from "../support/worker-fleet";
 import { get, observabilityUrl } from "./scrape";
@@ -30,19 +29,11 @@ async function readyzUntil(url: string, status: number, worker: WorkerProcess): 
 }
 
 describe("health checks of a worker", () => {
-  let h: DeliveryHarness | undefined;
-  let redis: PrivateRedis | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    await redis?.destroy();
-    h = undefined;
-    redis = undefined;
-  });
+  const started = closedAfterEach();
 
   it("Redis stopped: /readyz 503 naming Redis while /livez stays 200; ready again once Redis is back", async () => {
-    redis = await startPrivateRedis();
-    h = await DeliveryHarness.start({ privateRedisUrl: redis.url });
+    const redis = await started.privateRedis();
+    const h = await started.harness({ privateRedisUrl: redis.url });
     const [worker] = await h.fleet.start(1, { METRICS_PORT: "0" });
     const running = worker as WorkerProcess;
     const url = await observabilityUrl(running);
@@ -75,17 +66,17 @@ describe("health checks of a worker", () => {
     // And it delivers again.
     const jobs = guestJobs(3, "after-outage");
     await h.enqueue(jobs);
-    await waitUntil(() => h?.sim.outbox().length === jobs.length, { timeoutMs: 30_000 });
+    await waitUntil(() => h.sim.outbox().length === jobs.length, { timeoutMs: 30_000 });
   }, 90_000);
 
   it("SIGTERM while a delivery is slow at the appliance: /readyz 503 before the worker exits, which it does with 0", async () => {
-    h = await DeliveryHarness.start({ simulator: { latencyMs: 6_000 } });
+    const h = await started.harness({ simulator: { latencyMs: 6_000 } });
     const [worker] = await h.fleet.start(1, { METRICS_PORT: "0", SHUTDOWN_TIMEOUT: "30s" });
     const running = worker as WorkerProcess;
     const url = await observabilityUrl(running);
     await readyzUntil(url, 200, running);
     await h.enqueue(guestJobs(1, "slow"));
-    await waitUntil(() => h?.sim.stats().inFlight === 1, { what: "the send at the appliance" });
+    await waitUntil(() => h.sim.stats().inFlight === 1, { what: "the send at the appliance" });
 
     running.child.kill("SIGTERM");
     const stopping = await readyzUntil(url, 503, running);
@@ -99,7 +90,7 @@ describe("health checks of a worker", () => {
   }, 90_000);
 
   it("the worker's own process entry (dist/workers/delivery-worker.js) serves them too", async () => {
-    h = await DeliveryHarness.start();
+    const h = await started.harness();
     const entry = new WorkerProcess("entry", h.workerEnv({ METRICS_PORT: "0" }), WORKER_ENTRY);
     try {
       const url = await observabilityUrl(entry);

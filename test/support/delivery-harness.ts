@@ -3,6 +3,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue } from "bullmq";
 import Redis from "ioredis";
+import {
+  type PrivateRedis,
+  type PrivateRedisOptions,
+  startPrivateRedis,
+} from "../../src/redis/private-server";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
 import { runCli } from "./cli";
 import type { GuestJob } from "./deliveries";
@@ -119,4 +124,36 @@ function keepLogs(text: string): void {
   if (!dir) return;
   const name = (expect.getState().currentTestName ?? "test").replace(/[^a-zA-Z0-9-]+/g, "_");
   writeFileSync(join(dir, `${name.slice(0, 120)}.log`), text);
+}
+
+/** What a test starts through `closedAfterEach()`. */
+export interface StartedPerTest {
+  /** A Redis of the test's own, to stop and start under the workers. */
+  privateRedis(options?: PrivateRedisOptions): Promise<PrivateRedis>;
+  harness(options?: DeliveryHarnessOptions): Promise<DeliveryHarness>;
+}
+
+/**
+ * Starts a test's harness and Redis of its own, and closes both after each test, whether it passed
+ * or not: the harness first, so that its workers are gone before their Redis is.
+ */
+export function closedAfterEach(): StartedPerTest {
+  let harness: DeliveryHarness | undefined;
+  let redis: PrivateRedis | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    await redis?.destroy();
+    harness = undefined;
+    redis = undefined;
+  });
+  return {
+    async privateRedis(options) {
+      redis = await startPrivateRedis(options);
+      return redis;
+    },
+    async harness(options) {
+      harness = await DeliveryHarness.start(options);
+      return harness;
+    },
+  };
 }

@@ -1,7 +1,6 @@
 import { deliveryRecordSchema } from "../../src/history/delivery-record";
 import { type FinishedJob, recordOfJob } from "../../src/history/record-of-job";
 import { outcomeEvent } from "../../src/webhooks/webhook-event";
-import { webhookRetryDelayMs } from "../../src/webhooks/webhook-queue";
 
 const PASSWORD = "Guest-Pa55-secret";
 const SEALED = "enc:v1:k1:c2VhbGVkLXBhc3N3b3JkLWJ5dGVz";
@@ -95,21 +94,5 @@ describe("the event of a finished delivery", () => {
       outcome: "cancelled" as const,
     };
     expect(outcomeEvent(record)).toBeUndefined();
-  });
-});
-
-describe("the webhook retry delay", () => {
-  const settings = { backoffMs: 10_000, backoffMaxMs: 3_600_000 };
-
-  it.each([
-    [1, 10_000],
-    [2, 20_000],
-    [5, 160_000],
-    [9, 2_560_000],
-    [10, 3_600_000],
-    [11, 3_600_000],
-  ])("after %i failed attempts is drawn between half of %i ms and all of it", (failed, ceiling) => {
-    expect(webhookRetryDelayMs(settings, failed, () => 0)).toBe(ceiling / 2);
-    expect(webhookRetryDelayMs(settings, failed, () => 1)).toBe(ceiling);
   });
 });

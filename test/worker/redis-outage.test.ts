@@ -1,11 +1,10 @@
-import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import {
   deliveryReport,
   expectCleanLogs,
   guestJobs,
   waitForAllDelivered,
 } from "../support/deliveries";
-import { DeliveryHarness } from "../support/delivery-harness";
+import { closedAfterEach } from "../support/delivery-harness";
 import { sleep, waitUntil } from "../support/wait";
 import type { WorkerProcess } from "../support/worker-fleet";
 
@@ -17,19 +16,11 @@ function linesMatching(worker: WorkerProcess, matches: (msg: string) => boolean)
 }
 
 describe("worker: Redis goes away", () => {
-  let h: DeliveryHarness | undefined;
-  let redis: PrivateRedis | undefined;
-
-  afterEach(async () => {
-    await h?.close();
-    await redis?.destroy();
-    h = undefined;
-    redis = undefined;
-  });
+  const started = closedAfterEach();
 
   it("restarted mid-batch with AOF on: workers reconnect and every job is delivered", async () => {
-    redis = await startPrivateRedis({ appendOnly: true });
-    h = await DeliveryHarness.start({ privateRedisUrl: redis.url, simulator: { latencyMs: 20 } });
+    const redis = await started.privateRedis({ appendOnly: true });
+    const h = await started.harness({ privateRedisUrl: redis.url, simulator: { latencyMs: 20 } });
     const { sim, queue } = h;
     // The lock must outlast the outage plus the reconnection back-off (about 3 s here), or the
     // jobs in flight are handed out again and sent twice. A job whose fetch the restart cut off
@@ -76,9 +67,9 @@ describe("worker: Redis goes away", () => {
   }, 75_000);
 
   it("unreachable when the worker starts: it waits, says so once, and delivers once Redis is there", async () => {
-    redis = await startPrivateRedis();
+    const redis = await started.privateRedis();
     await redis.stop();
-    h = await DeliveryHarness.start({ privateRedisUrl: redis.url });
+    const h = await started.harness({ privateRedisUrl: redis.url });
     const { sim, queue } = h;
     const [worker] = h.fleet.spawn(1);
     try {
