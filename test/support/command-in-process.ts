@@ -1,0 +1,56 @@
+import { Readable, Writable } from "node:stream";
+import { mainReportingCrashes } from "../../src/cli/main";
+import type { CliResult } from "./cli";
+import { CLI_CWD } from "./processes";
+
+/** A stream that keeps what is written to it, at once (a logger's lines included). */
+class Collected extends Writable {
+  text = "";
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `axelnac-courier ARGS` in this process, through the binary's own entry point, with what
+ * `runCli` gives a spawned one: `env` (and LOG_FORMAT=json) as the whole environment, CLI_CWD as
+ * the working directory, `input` on stdin. It spares the half second a Node start and the imports
+ * cost per command, for tests of what a command does; what belongs to the process (its exit, its
+ * signals, a closed pipe) stays with `runCli`. Commands run one at a time: each swaps the
+ * process' environment and working directory for its own while it runs.
+ */
+export function runCommand(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliResult> {
+  const run = previous.then(() => runAlone(args, env, input));
+  previous = run.catch(() => undefined);
+  return run;
+}
+
+async function runAlone(
+  args: string[],
+  env: Record<string, string>,
+  input: string | undefined,
+): Promise<CliResult> {
+  const stdout = new Collected();
+  const stderr = new Collected();
+  const stdin = Readable.from([Buffer.from(input ?? "")], { objectMode: false });
+  const savedEnv = process.env;
+  const savedCwd = process.cwd();
+  process.env = { PATH: savedEnv.PATH ?? "", LOG_FORMAT: "json", ...env };
+  process.chdir(CLI_CWD);
+  try {
+    // `enqueue` reads its password from `io.stdin` when it is given one.
+    const io = { stdout, stderr, stdin };
+    const code = await mainReportingCrashes(args, io);
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    process.env = savedEnv;
+    process.chdir(savedCwd);
+  }
+}
