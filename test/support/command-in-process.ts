@@ -12,6 +12,12 @@ class Collected extends Writable {
   }
 }
 
+/**
+ * Commands that log to the process' own stdout, not to the io they are given: run in-process,
+ * their log would escape the result and the test's checks of it.
+ */
+const LOGGING_TO_PROCESS_STDOUT = new Set(["check", "worker", "serve"]);
+
 let previous: Promise<unknown> = Promise.resolve();
 
 /**
@@ -27,6 +33,12 @@ export function runCommand(
   env: Record<string, string> = {},
   input?: string,
 ): Promise<CliResult> {
+  const command = args[0]?.startsWith("--env-file") ? args[args[0].includes("=") ? 1 : 2] : args[0];
+  if (command !== undefined && LOGGING_TO_PROCESS_STDOUT.has(command)) {
+    return Promise.reject(
+      new Error(`${command} logs to the process' stdout: run it with runCli, as a process`),
+    );
+  }
   const run = previous.then(() => runAlone(args, env, input));
   previous = run.catch(() => undefined);
   return run;
