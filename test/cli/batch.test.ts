@@ -27,7 +27,7 @@ describe("axelnac-courier batch", () => {
     return result;
   };
 
-  /** As the binary, for what the process answers: its exit code. */
+  /** As the binary, for what the process answers: its exit code (2 for each refusal kind). */
   const binary = async (...args: string[]) => {
     const result = await runCli(args, harness.workerEnv());
     outputs.push(result);
@@ -225,13 +225,13 @@ describe("axelnac-courier batch", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no batch "nosuch"');
     await enqueue("expo", guestJobs(1, "expo"));
-    expect((await binary("batch", "cancel", "expo")).code).toBe(0);
-    const pause = await binary("batch", "pause", "expo");
+    expect((await cli("batch", "cancel", "expo")).code).toBe(0);
+    const pause = await cli("batch", "pause", "expo");
     expect({ code: pause.code, stderr: stderrBeyondTarget(pause.stderr) }).toEqual({
       code: 2,
       stderr: 'batch: batch "expo" was cancelled: it can be neither paused nor resumed\n',
     });
-    expect((await binary("batch", "resume", "expo")).code).toBe(2);
+    expect((await cli("batch", "resume", "expo")).code).toBe(2);
     const retry = await binary("failed", "retry", "--batch", "expo");
     expect({ code: retry.code, stderr: stderrBeyondTarget(retry.stderr) }).toEqual({
       code: 2,
