@@ -4,6 +4,7 @@ import { failedAttempts } from "../../src/jobs/progress";
 import { createLogger } from "../../src/logging/logger";
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { deliveryReport, expectCleanLogs, type GuestJob, guestJobs } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
 import { dumpEverything } from "../support/redis-dump";
@@ -19,7 +20,15 @@ describe("axelnac-courier batch", () => {
   let producer: ConnectedProducer;
   const outputs: CliResult[] = [];
 
+  /** In this process: what the commands do to the batch. */
   const cli = async (...args: string[]) => {
+    const result = await runCommand(args, harness.workerEnv());
+    outputs.push(result);
+    return result;
+  };
+
+  /** As the binary, for what the process answers: its exit code (2 for each refusal kind). */
+  const binary = async (...args: string[]) => {
     const result = await runCli(args, harness.workerEnv());
     outputs.push(result);
     return result;
@@ -212,7 +221,7 @@ describe("axelnac-courier batch", () => {
   }, 60_000);
 
   it("an unknown batch exits 2 naming it; pause, resume or failed retry of a cancelled batch exits 2", async () => {
-    const unknown = await cli("batch", "pause", "nosuch");
+    const unknown = await binary("batch", "pause", "nosuch");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no batch "nosuch"');
     await enqueue("expo", guestJobs(1, "expo"));
@@ -223,13 +232,13 @@ describe("axelnac-courier batch", () => {
       stderr: 'batch: batch "expo" was cancelled: it can be neither paused nor resumed\n',
     });
     expect((await cli("batch", "resume", "expo")).code).toBe(2);
-    const retry = await cli("failed", "retry", "--batch", "expo");
+    const retry = await binary("failed", "retry", "--batch", "expo");
     expect({ code: retry.code, stderr: stderrBeyondTarget(retry.stderr) }).toEqual({
       code: 2,
       stderr:
         'failed: batch "expo" was cancelled (batch cancel): its deliveries would be dropped, not sent; nothing retried\n',
     });
-    const usage = await cli("batch", "stop", "expo");
+    const usage = await binary("batch", "stop", "expo");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown action "stop"');
   }, 30_000);

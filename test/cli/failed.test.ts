@@ -8,6 +8,7 @@ import { connectOperator, type OperatorConnections } from "../../src/wiring/oper
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
@@ -75,8 +76,9 @@ describe("axelnac-courier failed", () => {
     worker = await startDeliveryWorker(config, logger);
   };
 
+  /** In this process; the list in a time zone of its own runs as the binary, TZ being the process'. */
   const cli = async (...args: string[]) => {
-    const result = await runCli(args, env);
+    const result = await runCommand(args, env);
     outputs.push(result);
     return result;
   };

@@ -9,6 +9,7 @@ import { type Simulator, startSimulator } from "../../src/simulator";
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { type CliResult, runCli, stderrBeyondTarget } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
@@ -40,8 +41,9 @@ describe("axelnac-courier history and report", () => {
   let worker: RunningDeliveryWorker | undefined;
   let records: DeliveryRecord[];
 
+  /** In this process: the commands' behaviour. The last test runs them as the binary. */
   const cli = async (...args: string[]) => {
-    const result = await runCli(args, env);
+    const result = await runCommand(args, env);
     outputs.push(result);
     return result;
   };
@@ -276,6 +278,20 @@ describe("axelnac-courier history and report", () => {
     await ok("report", "--batch", "expo");
     await cli("report", "--batch", "nope");
     expect(await dumpOurKeys()).toEqual(before);
+  });
+
+  it("run as processes, history and report print what they print in-process and exit 0, or 2 when refused", async () => {
+    for (const args of [
+      ["history", "--batch", "expo"],
+      ["history", "--pid", "a", "--limit", "0"],
+      ["report", "--batch", "expo"],
+      ["report", "--batch", "nope"],
+    ]) {
+      const spawned = await runCli(args, env);
+      outputs.push(spawned);
+      expect(spawned).toEqual(await cli(...args));
+      expect(spawned.code).toBe(args.includes("expo") ? 0 : 2);
+    }
   });
 
   /** Every key of this test's queue and prefix, with its value (the suite's Redis is shared). */

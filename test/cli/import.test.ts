@@ -18,6 +18,7 @@ import { type Job, Queue, Worker } from "bullmq";
 import { describeProgress, ImportProgress } from "../../src/cli/import-progress";
 import { IMPORT_LANE_PRIORITY } from "../../src/import/importer";
 import { type CliResult, runCli, startCli } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { expectNoSecrets } from "../support/log-sink";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 
@@ -84,11 +85,17 @@ describe("axelnac-courier import", () => {
       AXELNAC_SOURCE_ID: "sms-default",
       ...extra,
     };
+    // In this process: what the import does. The process itself is run by the tests of a file cut
+    // while it is read and of bad arguments.
     const run = (args: string[], runEnv: Record<string, string> = env) =>
-      runCli(["import", ...args], runEnv);
+      runCommand(["import", ...args], runEnv);
+    // In file order: rows of one import may share a millisecond, never a line.
     const jobs = async () =>
       (await queue.getJobs(["prioritized", "wait", "delayed"])).sort(
-        (a, b) => a.timestamp - b.timestamp || (a.data.pid < b.data.pid ? -1 : 1),
+        (a, b) =>
+          a.timestamp - b.timestamp ||
+          (a.data.file_line ?? 0) - (b.data.file_line ?? 0) ||
+          (a.data.pid < b.data.pid ? -1 : 1),
       );
     return { queue, env, run, jobs };
   }
@@ -166,7 +173,7 @@ describe("axelnac-courier import", () => {
     const rows = Array.from({ length: 50 }, (_, i) => `guest${i},Pw-guest-${i}`);
     const imported = await run([file("lane.csv", `pid,password\n${rows.join("\n")}\n`)]);
     expect(imported.code).toBe(0);
-    const walkIn = await runCli(["enqueue", "--pid", "walkin"], env, "Pw-walk-in\n");
+    const walkIn = await runCommand(["enqueue", "--pid", "walkin"], env, "Pw-walk-in\n");
     expect(walkIn.code).toBe(0);
 
     const connection = redis.duplicate();
@@ -555,7 +562,7 @@ describe("axelnac-courier import", () => {
     expect(again.stdout).toMatch(/: 7001 rows, 0 enqueued, 7000 duplicates skipped, 1 rejected\n$/);
   });
 
-  // Twelve commands at once: slow on a busy machine, hence the longer timeout.
+  // Ten commands at once and three processes: slow on a busy machine, hence the longer timeout.
   it("refuses bad arguments and unusable files with exit 2, enqueuing nothing", async () => {
     const { env, run, queue } = setup();
     const good = file("good.csv", "pid,password\nann,Pw-ann-1\n");
@@ -586,6 +593,8 @@ describe("axelnac-courier import", () => {
       });
       expect(result.stderr).toMatch(message ?? /./);
     });
+    // The process answers as the command does, with exit 2.
+    expect(await runCli(["import"], env)).toEqual(results.at(-1));
     expect(readFileSync(good, "utf8")).toBe("pid,password\nann,Pw-ann-1\n");
     expect(Object.values(await queue.getJobCounts()).every((count) => count === 0)).toBe(true);
 

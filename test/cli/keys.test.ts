@@ -5,6 +5,7 @@ import type { KeyStatus } from "../../src/key-rotation/key-status";
 import type { KeyRotation } from "../../src/key-rotation/rotate-keys";
 import { KeyRing } from "../../src/secrets";
 import { runCli, stderrBeyondTarget } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import {
   deliveryReport,
   type GuestJob,
@@ -47,7 +48,7 @@ describe("axelnac-courier keys", () => {
     [["generate", "--json"], "keys: generate takes no options"],
     [["status", "--discard-token"], "keys: --discard-token is for rotate"],
   ])("refuses %j with exit 2", async (args, message) => {
-    const run = await runCli(["keys", ...args]);
+    const run = await runCommand(["keys", ...args]);
     expect(run.code).toBe(2);
     expect(run.stderr.split("\n")[0]).toBe(message);
     expect(run.stderr).toContain("usage: axelnac-courier keys generate");
@@ -57,6 +58,7 @@ describe("axelnac-courier keys", () => {
     "%s stops with exit 2 on a malformed ring, naming the entry and never the key",
     async (command) => {
       const short = Buffer.alloc(16, 23).toString("base64");
+      // As processes: worker and check log to the process' own stdout, which must stay empty.
       const run = await runCli(command.split(" "), {
         JOB_ENCRYPTION_KEYS: `${NEW},short:${short}`,
       });
@@ -80,7 +82,8 @@ describe("axelnac-courier keys", () => {
     const harness = h;
     const env = (ring: string) =>
       harness.workerEnv({ JOB_ENCRYPTION_KEYS: ring, LOG_LEVEL: "warn" });
-    const cli = (args: string[], ring: string, input?: string) => runCli(args, env(ring), input);
+    const cli = (args: string[], ring: string, input?: string) =>
+      runCommand(args, env(ring), input);
 
     // Under the old key: a failed job (and the token, from the login that found the ghost)…
     await h.fleet.start(1, { JOB_ENCRYPTION_KEYS: OLD });
@@ -164,13 +167,13 @@ describe("axelnac-courier keys", () => {
     h = await DeliveryHarness.start();
     await h.enqueue(guestJobs(3, "plain"));
     const env = h.workerEnv({ LOG_LEVEL: "warn" });
-    const status = await runCli(["keys", "status"], env);
+    const status = await runCommand(["keys", "status"], env);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^key ring {5}none \(JOB_ENCRYPTION_KEYS is not set\)$/m);
     expect(status.stdout).toMatch(/^ {2}plaintext +3 +0 +0 +0 +0 +3$/m);
     expect(status.stdout).toMatch(/^shared token none stored$/m);
 
-    const rotate = await runCli(["keys", "rotate"], env);
+    const rotate = await runCommand(["keys", "rotate"], env);
     expect(rotate.code).toBe(2);
     expect(rotate.stderr).toBe(
       "keys rotate: JOB_ENCRYPTION_KEYS (or JOB_ENCRYPTION_KEYS_FILE) is not set: there is no key to rotate to\n",
@@ -182,9 +185,9 @@ describe("axelnac-courier keys", () => {
     const plain = guestJobs(2, "plain");
     await h.enqueue(plain);
     const env = h.workerEnv({ JOB_ENCRYPTION_KEYS: OLD, LOG_LEVEL: "warn" });
-    await runCli(["enqueue", "--pid", "under-old", "--source-id", "sms"], env, guestPassword());
+    await runCommand(["enqueue", "--pid", "under-old", "--source-id", "sms"], env, guestPassword());
 
-    const rotate = await runCli(["keys", "rotate"], { ...env, JOB_ENCRYPTION_KEYS: NEW });
+    const rotate = await runCommand(["keys", "rotate"], { ...env, JOB_ENCRYPTION_KEYS: NEW });
     expect(rotate.code).toBe(1);
     expect(rotate.stdout).toMatch(/^re-sealed under new:$/m);
     expect(rotate.stdout).toMatch(/^ {2}waiting +2$/m);
@@ -192,7 +195,10 @@ describe("axelnac-courier keys", () => {
     expect(rotate.stdout).toContain(
       "not re-sealed: 1 job under old, which JOB_ENCRYPTION_KEYS lacks: add old to the ring (after the active key) and run again",
     );
-    const status = await runCli(["keys", "status", "--json"], { ...env, JOB_ENCRYPTION_KEYS: NEW });
+    const status = await runCommand(["keys", "status", "--json"], {
+      ...env,
+      JOB_ENCRYPTION_KEYS: NEW,
+    });
     const counts = JSON.parse(status.stdout) as KeyStatus;
     expect(counts.jobs).toEqual({
       new: { waiting: 2, prioritized: 0, delayed: 0, failed: 0, active: 0, total: 2 },

@@ -10,6 +10,7 @@ import { connectOperator, type OperatorConnections } from "../../src/wiring/oper
 import { type ConnectedProducer, connectDeliveryProducer } from "../../src/wiring/producer";
 import { type RunningDeliveryWorker, startDeliveryWorker } from "../../src/worker/start";
 import { runCli, stderrBeyondTarget } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { CLI_CWD, REPO_ROOT } from "../support/processes";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { waitUntil } from "../support/wait";
@@ -75,8 +76,9 @@ describe("axelnac-courier status", () => {
       { priority: 1000 },
     );
 
+  /** In this process; the watch and a refusal run as the binary, for its exit and its pipe. */
   const status = async (...args: string[]) => {
-    const result = await runCli(["status", ...args], env);
+    const result = await runCommand(["status", ...args], env);
     expect({ code: result.code, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
       code: 0,
       stderr: "",
@@ -123,7 +125,7 @@ describe("axelnac-courier status", () => {
       failed: 2,
     });
 
-    const purged = await runCli(["failed", "purge", "--batch", "fair"], env);
+    const purged = await runCommand(["failed", "purge", "--batch", "fair"], env);
     expect(purged).toMatchObject({ code: 0, stdout: "purged 2 failed deliveries\n" });
     expect(await operator.queue.getJobCounts("failed")).toEqual({ failed: 0 });
     expect(await statusJson("fair")).toMatchObject({ ...done, delivered: 8, failed: 2 });
@@ -136,7 +138,7 @@ describe("axelnac-courier status", () => {
 
   it("shows a delivery with --send-at in the future as delayed, not waiting", async () => {
     const sendAt = new Date(Date.now() + 3_600_000).toISOString();
-    const enqueued = await runCli(
+    const enqueued = await runCommand(
       ["enqueue", "--pid", "guest-0", "--batch", "later", "--send-at", sendAt],
       env,
       `pw-${randomUUID()}\n`,
@@ -264,7 +266,7 @@ describe("axelnac-courier status", () => {
       ["--batch", "nope"],
       ["--batch", "nope", "--watch"],
     ]) {
-      const result = await runCli(["status", ...args], env);
+      const result = await runCommand(["status", ...args], env);
       expect({ ...result, stderr: stderrBeyondTarget(result.stderr) }).toEqual({
         code: 2,
         stdout: "",

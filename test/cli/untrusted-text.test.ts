@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config/config";
 import { createLogger } from "../../src/logging/logger";
 import { connectOperator, type OperatorConnections } from "../../src/wiring/operator";
 import { type CliResult, runCli } from "../support/cli";
+import { runCommand } from "../support/command-in-process";
 import { deleteKeys, testRedis, testRedisUrl, uniquePrefix } from "../support/redis";
 import { type StandIn, startWebServer } from "../support/stand-ins";
 import { waitUntil } from "../support/wait";
@@ -37,8 +38,12 @@ describe("untrusted text reaches no terminal or log raw", () => {
   let operator: OperatorConnections;
   let worker: WorkerProcess;
 
+  /**
+   * The text each command prints, as it prints it to a terminal or a pipe: in this process, but
+   * for `check`, whose log goes to the process' own stdout.
+   */
   const cli = async (args: string[], input?: string): Promise<CliResult> => {
-    const result = await runCli(args, env, input);
+    const result = await (args[0] === "check" ? runCli : runCommand)(args, env, input);
     expectNeutralised(`${args.slice(0, 2).join(" ")} (stdout)`, result.stdout);
     expectNeutralised(`${args.slice(0, 2).join(" ")} (stderr)`, result.stderr);
     return result;

@@ -9,7 +9,7 @@ import {
   startPrivateRedis,
 } from "../../src/redis/private-server";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
-import { runCli } from "./cli";
+import { runCommand } from "./command-in-process";
 import type { GuestJob } from "./deliveries";
 import { deleteKeys, testRedisUrl, uniquePrefix } from "./redis";
 import { waitUntil } from "./wait";
@@ -80,14 +80,14 @@ export class DeliveryHarness {
   }
 
   /**
-   * Asks `status --json` until it reports the fleet pause, and returns it. Between two pauses a
-   * probe runs and status shows none: it asks again then.
+   * Asks `status --json` (in this process, as it asks often) until it reports the fleet pause, and
+   * returns it. Between two pauses a probe runs and status shows none: it asks again then.
    */
   async waitForPause(timeoutMs: number): Promise<Record<string, unknown>> {
     let pause: Record<string, unknown> | null = null;
     await waitUntil(
       async () => {
-        pause = JSON.parse((await runCli(["status", "--json"], this.workerEnv())).stdout).pause;
+        pause = JSON.parse((await runCommand(["status", "--json"], this.workerEnv())).stdout).pause;
         return pause !== null;
       },
       { timeoutMs, what: "status showing the pause" },
