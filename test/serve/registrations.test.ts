@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
+import Redis from "ioredis";
 import { request } from "undici";
 import { readAccountCounts } from "../../src/batches/account-counts";
 import { batchKeys } from "../../src/batches/batch-keys";
@@ -10,6 +11,7 @@ import { loadConfig } from "../../src/config/config";
 import { historyKeys } from "../../src/history/history-keys";
 import { readRecordsOfBatch } from "../../src/history/history-reader";
 import type { GuestAccountsJob } from "../../src/jobs/guest-accounts-job";
+import { type PrivateRedis, startPrivateRedis } from "../../src/redis/private-server";
 import { servedRegistrationRoutes } from "../../src/serve/routes";
 import { expectCleanLogs } from "../support/deliveries";
 import { DeliveryHarness } from "../support/delivery-harness";
@@ -314,5 +316,47 @@ describe("POST /v1/registrations: keys, choices and files it refuses", () => {
       rejected: 0,
       submittedBy: desk.split(".")[0],
     });
+  });
+});
+
+describe("POST /v1/registrations when Redis refuses to write", () => {
+  let redis: PrivateRedis;
+  let admin: Redis;
+  let h: ServeHarness;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis({ dirPrefix: "courier-registrations-" });
+    admin = new Redis(redis.url);
+    h = await ServeHarness.start({ settings: { REDIS_URL: redis.url } });
+  });
+  afterAll(async () => {
+    await h?.close();
+    admin?.disconnect();
+    await redis?.destroy();
+  });
+
+  it("answers 503 COURIER_REDIS_REFUSED with what was queued before, and logs the upload's counts", async () => {
+    const desk = await h.key(["registrations:write"], "registration desk");
+    // The courier's keys stay writable (API keys, the rate limit); the queue's are refused.
+    await admin.call(
+      "ACL",
+      "SETUSER",
+      "default",
+      "resetkeys",
+      "%R~*",
+      `~${h.config.redisKeyPrefix}:*`,
+    );
+    const text = registrationExport(5, 3_000, { badRows: false }).csv;
+    const refused = await h.call("POST", path({ ...README_QUERY, batch: "refused" }), {
+      key: desk,
+      ...csv(text),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({
+      code: "COURIER_REDIS_REFUSED",
+      message: expect.stringContaining("0 guests were queued before"),
+      details: { batchId: "refused", rows: 0, enqueued: 0, rejectedCount: 0 },
+    });
+    expect(h.log.lines().some((line) => line.msg === "registrations uploaded")).toBe(true);
   });
 });

@@ -134,8 +134,9 @@ function redisStopped(error: unknown, result: RegistrationResult, lastLine: numb
   return new ApiError(
     503,
     code,
-    `${what}: ${plural(result.enqueued, "guest was", "guests were")} queued before, up to line ` +
-      `${lastLine}; upload the file again once Redis answers: guests already created are left as they are`,
+    `${what}: ${plural(result.enqueued, "guest was", "guests were")} queued before` +
+      `${result.enqueued > 0 ? `, up to line ${lastLine}` : ""}; upload the file again once ` +
+      "Redis answers: guests already created are left as they are",
     result,
   );
 }
