@@ -1,12 +1,15 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config/config";
 import type { CsvReadOptions } from "../import/csv";
-import { type AccountSettings, checkAccountSettings } from "../onboard/account-settings";
-import type { PidRule } from "../onboard/guest-pid";
-import { checkPidPrefix } from "../onboard/guest-pid";
-import { checkPhoneRegion, type PhoneRegion } from "../onboard/phone-number";
+import { escapeControls } from "../logging/terminal-text";
+import {
+  type OnboardChoices,
+  type OnboardPlan,
+  resolveOnboardChoices,
+} from "../onboard/onboard-choices";
+import type { OptionNames } from "../onboard/onboard-options";
 import { ONBOARD_COLUMN_FLAGS, type OnboardColumnNames } from "../onboard/registration-columns";
-import { type CommandLine, UsageError } from "./command";
+import type { CommandLine } from "./command";
 import { readFileArguments } from "./file-arguments";
 import { ONBOARD_USAGE } from "./onboard-messages";
 
@@ -36,33 +39,37 @@ const FLAGS = {
   help: { type: "boolean" },
 } as const;
 
+/** Every onboarding choice, as its flag: the resolver's messages name them so. */
+export const ONBOARD_FLAG_NAMES: OptionNames = {
+  role: "--role",
+  accessDuration: "--access-duration",
+  validFrom: "--valid-from",
+  expiration: "--expiration",
+  applianceTimeZone: "--appliance-time-zone",
+  phoneRegion: "--phone-region",
+  pidRule: "--pid-rule",
+  pidPrefix: "--pid-prefix",
+  passwordLength: "--password-length",
+  sourceId: "--source-id",
+  ...ONBOARD_COLUMN_FLAGS,
+};
+
 /** The flags as given: settings from the environment are applied by `resolveOnboardRequest`. */
-export interface OnboardFlags {
+export interface OnboardFlags extends OnboardChoices {
   file: string;
   csv: CsvReadOptions;
-  columns: OnboardColumnNames;
-  phoneRegion: string | undefined;
-  pidRule: PidRule;
-  pidPrefix: string;
-  role: string | undefined;
-  accessDuration: string | undefined;
-  validFrom: string | undefined;
-  expiration: string | undefined;
-  applianceTimeZone: string | undefined;
-  passwordLength: number | undefined;
-  resetPasswords: boolean;
-  sourceId: string | undefined;
   batch: string | undefined;
   rejects: string | undefined;
   dryRun: boolean;
 }
 
 /** What `axelnac-courier onboard` was asked to do, every setting resolved and checked. */
-export interface OnboardRequest extends OnboardFlags {
-  phoneRegion: PhoneRegion;
-  sourceId: string;
-  account: AccountSettings;
-  guestsPerJob: number;
+export interface OnboardRequest extends OnboardPlan {
+  file: string;
+  csv: CsvReadOptions;
+  batch: string | undefined;
+  rejects: string | undefined;
+  dryRun: boolean;
 }
 
 export const ONBOARD_COMMAND_LINE: CommandLine<OnboardFlags> = {
@@ -72,17 +79,15 @@ export const ONBOARD_COMMAND_LINE: CommandLine<OnboardFlags> = {
   parse: parseFlags,
 };
 
-const COLUMN_OPTIONS: Readonly<Record<keyof typeof ONBOARD_COLUMN_FLAGS, keyof typeof FLAGS>> = {
+/** The flag of each column override, by the field it names the column of. */
+const COLUMN_OPTIONS = {
   fullName: "name-column",
   firstName: "first-name-column",
   lastName: "last-name-column",
   email: "email-column",
   phone: "phone-column",
   company: "company-column",
-};
-
-/** Shortest and longest password `--password-length` may ask for. */
-export const PASSWORD_LENGTHS = { min: 8, max: 64 } as const;
+} as const satisfies Record<keyof OnboardColumnNames, keyof typeof FLAGS>;
 
 function parseFlags(argv: string[]): OnboardFlags | "help" {
   const { values, positionals } = parseArgs({
@@ -99,33 +104,21 @@ function parseFlags(argv: string[]): OnboardFlags | "help" {
     keyof typeof FLAGS,
   ][]) {
     const name = values[option];
-    if (typeof name !== "string") continue;
-    if (name.trim() === "")
-      throw new UsageError(`${ONBOARD_COLUMN_FLAGS[field]}: the name is empty`);
-    columns[field] = name;
-  }
-  const pidRule = values["pid-rule"] ?? "phone";
-  if (pidRule !== "phone" && pidRule !== "email") {
-    throw new UsageError(`--pid-rule: "${pidRule}" is not phone or email`);
-  }
-  const pidPrefix = values["pid-prefix"] ?? "";
-  if (pidPrefix !== "") {
-    const prefix = checkPidPrefix(pidPrefix);
-    if (!prefix.ok) throw new UsageError(`--pid-prefix: ${prefix.reason}`);
+    if (typeof name === "string") columns[field] = name;
   }
   return {
     file,
     csv,
     columns,
     phoneRegion: values["phone-region"],
-    pidRule,
-    pidPrefix,
+    pidRule: values["pid-rule"],
+    pidPrefix: values["pid-prefix"],
     role: values.role,
     accessDuration: values["access-duration"],
     validFrom: values["valid-from"],
     expiration: values.expiration,
     applianceTimeZone: values["appliance-time-zone"],
-    passwordLength: parsePasswordLength(values["password-length"]),
+    passwordLength: values["password-length"],
     resetPasswords: values["reset-passwords"] ?? false,
     sourceId: values["source-id"],
     batch: values.batch,
@@ -134,70 +127,24 @@ function parseFlags(argv: string[]): OnboardFlags | "help" {
   };
 }
 
-function parsePasswordLength(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const length = Number(text);
-  if (!/^\d+$/.test(text) || length < PASSWORD_LENGTHS.min || length > PASSWORD_LENGTHS.max) {
-    throw new UsageError(
-      `--password-length: "${text}" is not a whole number from ${PASSWORD_LENGTHS.min} to ${PASSWORD_LENGTHS.max}`,
-    );
-  }
-  return length;
-}
-
 /**
- * The flags completed by the environment (flags win) and checked together: every problem is
- * reported at once, each naming its flag and variable, before the file is opened.
+ * The flags completed by the environment (flags win) and checked together by the rules every
+ * onboarding goes through: every problem is reported at once, each naming its flag and
+ * variable, before the file is opened.
  */
 export function resolveOnboardRequest(
   flags: OnboardFlags,
   config: Config,
   now: Date,
 ): OnboardRequest | { problems: string[] } {
-  const problems: string[] = [];
-  const regionText = flags.phoneRegion ?? config.onboarding.phoneRegion;
-  let phoneRegion: PhoneRegion | undefined;
-  if (regionText === undefined) {
-    problems.push(
-      "the country of numbers written without a code is required: --phone-region or ONBOARD_PHONE_REGION (e.g. RU)",
-    );
-  } else {
-    const region = checkPhoneRegion(regionText);
-    if (region.ok) phoneRegion = region.region;
-    else problems.push(`--phone-region: ${region.reason}`);
+  const plan = resolveOnboardChoices(flags, config, now, ONBOARD_FLAG_NAMES);
+  if ("problems" in plan) {
+    return {
+      problems: plan.problems.map(
+        ({ option, message }) => `${ONBOARD_FLAG_NAMES[option]}: ${escapeControls(message)}`,
+      ),
+    };
   }
-  const sourceId = flags.sourceId ?? config.producer.defaultSourceId;
-  if (sourceId === undefined || sourceId.trim() === "") {
-    problems.push(
-      "the SMS source the credentials go out through is required: --source-id or AXELNAC_SOURCE_ID",
-    );
-  }
-  const timeZone = flags.applianceTimeZone ?? config.onboarding.applianceTimeZone;
-  let account: AccountSettings | undefined;
-  if (timeZone === undefined) {
-    problems.push(
-      "the appliance's time zone is required, since it keeps validity dates in its local time: --appliance-time-zone or AXELNAC_TIME_ZONE (e.g. Europe/Moscow)",
-    );
-  } else {
-    const checked = checkAccountSettings({
-      ...(flags.role === undefined ? {} : { role: flags.role }),
-      ...(flags.accessDuration === undefined ? {} : { accessDuration: flags.accessDuration }),
-      ...(flags.validFrom === undefined ? {} : { validFrom: flags.validFrom }),
-      ...(flags.expiration === undefined ? {} : { expiration: flags.expiration }),
-      timeZone,
-      now,
-    });
-    if (checked.ok) account = checked.settings;
-    else for (const { option, message } of checked.problems) problems.push(`${option}: ${message}`);
-  }
-  if (problems.length > 0 || !phoneRegion || !account || sourceId === undefined) {
-    return { problems };
-  }
-  return {
-    ...flags,
-    phoneRegion,
-    sourceId,
-    account,
-    guestsPerJob: config.onboarding.guestsPerJob,
-  };
+  const { file, csv, batch, rejects, dryRun } = flags;
+  return { ...plan, file, csv, batch, rejects, dryRun };
 }

@@ -3,12 +3,12 @@ import { type Config, loadConfig } from "../config/config";
 import { describeQueueTarget } from "../config/queue-target";
 import { generateBatchId } from "../import/batch-id";
 import { RejectsFile } from "../import/rejects-file";
-import { type GuestAccountsJob, ONBOARDING_JOB_PRIORITY } from "../jobs/guest-accounts-job";
+import type { GuestAccountsJob } from "../jobs/guest-accounts-job";
 import type { Logger } from "../logging/logger";
 import { plural } from "../logging/plural";
 import { escapeControls } from "../logging/terminal-text";
 import { type Onboarding, type OnboardingResult, openOnboarding } from "../onboard/onboarding";
-import { writeGuestAccounts } from "../producer/guest-accounts-writer";
+import { onboardingWrites } from "../onboard/onboarding-writes";
 import { connectOperator, type OperatorConnections } from "../wiring/operator";
 import { readArguments } from "./command";
 import { rejectsUnwritable, STOPPING, setupProblem, starting } from "./import-messages";
@@ -67,19 +67,8 @@ class OnboardCommand {
     try {
       this.#file = await InputFile.open(request.file, request.rejects);
       onboarding = await openOnboarding(this.#file.bytes(), {
-        csv: request.csv,
-        columns: request.columns,
-        rows: {
-          phoneRegion: request.phoneRegion,
-          pidRule: request.pidRule,
-          pidPrefix: request.pidPrefix,
-        },
+        ...request,
         batchId: this.batchId,
-        sourceId: request.sourceId,
-        account: request.account,
-        passwordLength: request.passwordLength,
-        resetPasswords: request.resetPasswords,
-        guestsPerJob: request.guestsPerJob,
       });
     } catch (error) {
       this.#say(setupProblem(error, request.file));
@@ -165,13 +154,12 @@ class OnboardCommand {
   async #write(jobs: GuestAccountsJob[]): Promise<void> {
     const redis = this.#redis;
     if (!redis) return; // the dry run: the rows are checked, nothing is written
-    await writeGuestAccounts(redis.queue, jobs, {
+    await onboardingWrites({
+      queue: redis.queue,
       keys: redis.keys,
-      keyRing: this.config.encryption.ring,
-      failedRetentionMs: this.config.delivery.failedRetentionMs,
-      priority: ONBOARDING_JOB_PRIORITY,
+      config: this.config,
       deadline: redis.deadline,
-    });
+    })(jobs);
   }
 
   /** A line of the command's own on stderr; never while the progress bar is drawn. */

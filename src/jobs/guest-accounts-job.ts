@@ -3,7 +3,7 @@ import { isSealed, type KeyRing, open, seal, sealedKeyId } from "../secrets";
 import { isBatchId } from "./batch-id-rule";
 import type { JobSecrets } from "./job-password";
 import { passwordAad } from "./job-password";
-import { PID_PATTERN } from "./job-schema";
+import { deliveryJobSchema, PID_PATTERN } from "./job-schema";
 
 /**
  * An onboarding job: a group of guests whose accounts the worker creates on the appliance
@@ -66,6 +66,8 @@ export const guestAccountsJobSchema = z.object({
     actions: z.array(z.object({ type: z.string().min(1), value: z.string() })),
   }),
   guests: z.array(guestSchema).min(1).max(MAX_GUESTS_PER_JOB),
+  /** The HTTP API key that uploaded the registrations (`serve`); each guest's SMS carries it on. */
+  submitted_by: deliveryJobSchema.shape.submitted_by,
   results: z.record(z.string(), resultSchema).optional(),
 });
 

@@ -4,14 +4,15 @@ import {
   formatApplianceTime,
   parseOffsetDateTime,
 } from "./appliance-time";
+import type { ChoiceProblem, OnboardOption, OptionNames } from "./onboard-options";
 
-/** The validity every guest of one onboarding gets, as the command's options give it. */
+/** The validity every guest of one onboarding gets, as the onboarding's choices give it. */
 export interface AccountOptions {
-  /** `--role`: the appliance's role the guests get. */
+  /** The appliance's role the guests get. */
   role?: string;
-  /** `--access-duration`: how long from now, as the appliance writes it ("8h", "3D"). */
+  /** How long from now, as the appliance writes it ("8h", "3D"). */
   accessDuration?: string;
-  /** `--valid-from` and `--expiration`: ISO 8601 with an offset, instead of a duration. */
+  /** ISO 8601 with an offset, instead of a duration. */
   validFrom?: string;
   expiration?: string;
   /** The appliance's IANA time zone, in which its database keeps times. */
@@ -28,7 +29,7 @@ export interface AccountSettings {
   actions: GuestAction[];
 }
 
-/** One option that cannot be used, by its flag, with what is wrong. */
+/** One option that cannot be used, as the message names it, with what is wrong. */
 export interface OptionProblem {
   option: string;
   message: string;
@@ -36,14 +37,13 @@ export interface OptionProblem {
 
 export type AccountCheck =
   | { ok: true; settings: AccountSettings }
-  | { ok: false; problems: OptionProblem[] };
+  | { ok: false; problems: ChoiceProblem[] };
 
 /** The appliance's roles are names of up to 255 characters. */
 const ROLE_LIMIT = 255;
 /** After this instant the appliance's DATETIME columns (to 9999-12-31) cannot hold a time. */
 const LAST_MS = Date.UTC(9999, 11, 31);
 const LAST_DAY = "(9999-12-31)";
-const TIME_ZONE_OPTION = "--appliance-time-zone";
 
 /**
  * The validity of the guests' accounts, checked before any row is read, every problem at once.
@@ -51,18 +51,18 @@ const TIME_ZONE_OPTION = "--appliance-time-zone";
  * expired (lib/pf/password.pm `validate_password`), so both ends are written, and the
  * set_access_duration action carries the duration too.
  */
-export function checkAccountSettings(options: AccountOptions): AccountCheck {
-  const problems: OptionProblem[] = [];
-  const problem = (option: string, message: string) => problems.push({ option, message });
+export function checkAccountSettings(options: AccountOptions, names: OptionNames): AccountCheck {
+  const problems: ChoiceProblem[] = [];
+  const problem = (option: OnboardOption, message: string) => problems.push({ option, message });
   const role = options.role?.trim() ?? "";
-  if (role === "") problem("--role", "is required: the role the guests get on the appliance");
+  if (role === "") problem("role", "is required: the role the guests get on the appliance");
   else if (role.length > ROLE_LIMIT) {
-    problem("--role", `is ${role.length} characters; the appliance takes at most ${ROLE_LIMIT}`);
+    problem("role", `is ${role.length} characters; the appliance takes at most ${ROLE_LIMIT}`);
   }
-  const period = validity(options);
+  const period = validity(options, names);
   if (Array.isArray(period)) problems.push(...period);
   const zoneProblem = checkTimeZone(options.timeZone);
-  if (zoneProblem !== undefined) problem(TIME_ZONE_OPTION, zoneProblem);
+  if (zoneProblem !== undefined) problem("applianceTimeZone", zoneProblem);
   if (problems.length > 0 || Array.isArray(period)) return { ok: false, problems };
   const actions: GuestAction[] = [{ type: "set_role", value: role }];
   if (period.duration !== undefined) {
@@ -84,48 +84,48 @@ interface Validity {
   duration?: string;
 }
 
-const refuse = (option: string, message: string): OptionProblem[] => [{ option, message }];
+const refuse = (option: OnboardOption, message: string): ChoiceProblem[] => [{ option, message }];
 
 /** The period the accounts are valid, from either form of the options, or what is wrong. */
-function validity(options: AccountOptions): Validity | OptionProblem[] {
+function validity(options: AccountOptions, names: OptionNames): Validity | ChoiceProblem[] {
   const { accessDuration, validFrom, expiration } = options;
   const now = options.now.getTime();
   if (accessDuration !== undefined) {
     if (validFrom !== undefined || expiration !== undefined) {
       return refuse(
-        "--access-duration",
-        "give either --access-duration or --valid-from with --expiration, not both",
+        "accessDuration",
+        `give either ${names.accessDuration} or ${names.validFrom} with ${names.expiration}, not both`,
       );
     }
     const duration = accessDurationSeconds(accessDuration);
-    if (!duration.ok) return refuse("--access-duration", duration.message);
+    if (!duration.ok) return refuse("accessDuration", duration.message);
     const until = now + duration.seconds * 1000;
     // Negated, so that a duration too long to count (Infinity, NaN) is refused as well.
     if (!(until < LAST_MS)) {
-      return refuse("--access-duration", `ends later than the appliance can store ${LAST_DAY}`);
+      return refuse("accessDuration", `ends later than the appliance can store ${LAST_DAY}`);
     }
     return { from: now, until, duration: accessDuration };
   }
   if (validFrom === undefined && expiration === undefined) {
     return refuse(
-      "--access-duration",
-      "is required, unless --valid-from and --expiration are given",
+      "accessDuration",
+      `is required, unless ${names.validFrom} and ${names.expiration} are given`,
     );
   }
-  if (expiration === undefined) return refuse("--expiration", "is required with --valid-from");
-  if (validFrom === undefined) return refuse("--valid-from", "is required with --expiration");
+  if (expiration === undefined) return refuse("expiration", `is required with ${names.validFrom}`);
+  if (validFrom === undefined) return refuse("validFrom", `is required with ${names.expiration}`);
   const from = parseOffsetDateTime(validFrom);
   const until = parseOffsetDateTime(expiration);
   if (!from.ok || !until.ok) {
     return [
-      ...(from.ok ? [] : refuse("--valid-from", from.message)),
-      ...(until.ok ? [] : refuse("--expiration", until.message)),
+      ...(from.ok ? [] : refuse("validFrom", from.message)),
+      ...(until.ok ? [] : refuse("expiration", until.message)),
     ];
   }
-  if (until.ms <= from.ms) return refuse("--expiration", "must be after --valid-from");
-  if (until.ms <= now) return refuse("--expiration", "is already past");
+  if (until.ms <= from.ms) return refuse("expiration", `must be after ${names.validFrom}`);
+  if (until.ms <= now) return refuse("expiration", "is already past");
   if (until.ms >= LAST_MS) {
-    return refuse("--expiration", `is later than the appliance can store ${LAST_DAY}`);
+    return refuse("expiration", `is later than the appliance can store ${LAST_DAY}`);
   }
   return { from: from.ms, until: until.ms };
 }

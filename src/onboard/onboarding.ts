@@ -10,31 +10,20 @@ import { isRejectsFile } from "../import/csv/format";
 import { unescapeFormula } from "../import/csv/formula-escape";
 import { type ImportCounts, ImportSetupError } from "../import/importer";
 import type { GuestAccountsJob, OnboardedGuest } from "../jobs/guest-accounts-job";
-import type { AccountSettings } from "./account-settings";
 import { generateGuestPassword } from "./guest-password";
-import { locateRegistrationColumns, type OnboardColumnNames } from "./registration-columns";
-import {
-  checkPidRule,
-  type GuestRowOptions,
-  type RegistrationGuest,
-  RegistrationGuests,
-} from "./registration-guest";
+import type { OnboardPlan } from "./onboard-choices";
+import { locateRegistrationColumns } from "./registration-columns";
+import { checkPidRule, type RegistrationGuest, RegistrationGuests } from "./registration-guest";
 
 /** Onboarding jobs written per Redis round trip (one MULTI). */
 export const JOBS_PER_WRITE = 40;
 
-export interface OnboardingSettings {
+/** An onboarding's resolved choices, and what it reads and writes to. */
+export interface OnboardingSettings extends OnboardPlan {
   csv: CsvReadOptions;
-  columns: OnboardColumnNames;
-  rows: GuestRowOptions;
   batchId: string;
-  sourceId: string;
-  account: AccountSettings;
-  /** The courier makes each guest's password, this long (`--password-length`); absent, the appliance does. */
-  passwordLength: number | undefined;
-  /** Replace the password of guests who already exist, and send them the new one. */
-  resetPasswords: boolean;
-  guestsPerJob: number;
+  /** The id of the HTTP API key that uploaded the file (`serve`): every job's `submitted_by`. */
+  submittedBy?: string;
 }
 
 /** A bad row: its line, why (never quoting more than the cell at fault), and its cells for the rejects file. */
@@ -163,10 +152,11 @@ export class Onboarding {
   }
 
   #job(guests: OnboardedGuest[]): GuestAccountsJob {
-    const { batchId, sourceId, account, resetPasswords } = this.#settings;
+    const { batchId, sourceId, account, resetPasswords, submittedBy } = this.#settings;
     return {
       batch_id: batchId,
       source_id: sourceId,
+      ...(submittedBy === undefined ? {} : { submitted_by: submittedBy }),
       run: this.mark,
       reset_passwords: resetPasswords,
       account: { ...account, actions: account.actions.map((action) => ({ ...action })) },

@@ -102,6 +102,14 @@ function invalidRequest(error: FastifyishError): ApiError {
     const field = (item.instancePath ?? "").split("/").filter(Boolean).join(".");
     return { in: where, field: field || null, message: item.message ?? "is invalid" };
   });
+  return requestInvalid(where, details);
+}
+
+/**
+ * 400 REQUEST_INVALID for what is wrong with a request, as its schema's refusals are answered: a
+ * route's own checks of the request (choices that do not hold together) answer the same way.
+ */
+export function requestInvalid(where: string, details: RequestProblem[]): ApiError {
   const summary = details
     .slice(0, 5)
     .map((problem) => (problem.field ? `${problem.field}: ${problem.message}` : problem.message))

@@ -9,6 +9,7 @@ export const SCOPES = [
   "deliveries:read",
   "batches:write",
   "batches:read",
+  "registrations:write",
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -240,7 +240,10 @@ export function accountItem(data: GuestAccountsJob, guest: OnboardedGuest): Gues
   return { ...person, notes: runMark(data), ...data.account };
 }
 
-/** Each guest saved with a password gets its SMS, in the batch, with the password the appliance holds. */
+/**
+ * Each guest saved with a password gets its SMS, in the batch, with the password the appliance
+ * holds, and the API key that uploaded the guest, whose webhook hears of the delivery.
+ */
 function deliveriesOf(
   data: GuestAccountsJob,
   results: Record<string, GuestAccountOutcome>,
@@ -256,6 +259,7 @@ function deliveriesOf(
         batch_id: data.batch_id,
         reference: `line ${guest.line}`,
         file_line: guest.line,
+        ...(data.submitted_by === undefined ? {} : { submitted_by: data.submitted_by }),
       },
     ];
   });

@@ -132,7 +132,7 @@ describe("axelnac-courier api-keys", () => {
   it.each([
     [
       ["create", "--name", "x", "--scope", "deliveries:delete"],
-      /unknown scope "deliveries:delete": the scopes are deliveries:write, deliveries:read, batches:write, batches:read/,
+      /unknown scope "deliveries:delete": the scopes are deliveries:write, deliveries:read, batches:write, batches:read, registrations:write/,
     ],
     [
       ["create", "--name", "x"],

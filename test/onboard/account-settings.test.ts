@@ -1,9 +1,18 @@
+import { ONBOARD_FLAG_NAMES } from "../../src/cli/onboard-arguments";
 import { type AccountOptions, checkAccountSettings } from "../../src/onboard/account-settings";
 
 const now = new Date("2026-12-01T06:00:00.400Z");
 const base = { role: "guest", timeZone: "Europe/Moscow", now };
-const settings = (options: Partial<AccountOptions>) =>
-  checkAccountSettings({ ...base, ...options });
+/** As the command line says it: each problem by its flag, other flags named in the messages. */
+const settings = (options: Partial<AccountOptions>) => {
+  const checked = checkAccountSettings({ ...base, ...options }, ONBOARD_FLAG_NAMES);
+  if (checked.ok) return checked;
+  const problems = checked.problems.map(({ option, message }) => ({
+    option: ONBOARD_FLAG_NAMES[option],
+    message,
+  }));
+  return { ok: false as const, problems };
+};
 
 describe("checkAccountSettings", () => {
   it("gives an access duration a start now and an end, both in the appliance's time", () => {

@@ -1,7 +1,5 @@
-import { Readable } from "node:stream";
 import type {} from "@fastify/swagger";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
+import type { FastifyInstance } from "fastify";
 import { readBatchState } from "../../batches/batch-control";
 import { readBatchStatus, UnknownBatchError } from "../../batches/batch-status";
 import { batchRefusesRetry, cancelledRetryMessage } from "../../batches/cancelled-retry";
@@ -21,7 +19,8 @@ import {
   uploadResult,
 } from "./batch-schemas";
 import { importUpload } from "./batch-upload";
-import { acceptCsvBodies, charsetOf, UPLOAD_LIMIT_BYTES } from "./batch-upload-body";
+import { UPLOAD_LIMIT_BYTES } from "./batch-upload-body";
+import { postCsvUpload } from "./csv-upload-route";
 
 const TAGS = ["batches"];
 
@@ -35,56 +34,19 @@ export const batchRoutes: RoutePlugin = batchRoutesLimitedTo(UPLOAD_LIMIT_BYTES)
 export function batchRoutesLimitedTo(limitBytes: number): RoutePlugin {
   return async (routes, deps) => {
     const { queue, redis, batchKeys: keys } = deps;
-    // Its own context: only this route reads text/csv, and it reads nothing else.
-    await routes.register(async (upload) => {
-      upload.removeAllContentTypeParsers();
-      acceptCsvBodies(upload, limitBytes);
-      upload.withTypeProvider<ZodTypeProvider>().post(
-        "/v1/batches",
-        {
-          config: { scope: "batches:write" },
-          schema: {
-            summary: "Import a registration CSV as a batch",
-            description:
-              "The body is the CSV file (text/csv), streamed into the queue as `import` reads a " +
-              "file: the same columns, batch id rule, duplicates and line-numbered rejects. A " +
-              `body over ${limitBytes} bytes is refused (413).`,
-            tags: TAGS,
-            consumes: ["text/csv"],
-            querystring: uploadQuery,
-            // The stream itself: the parser hands it over unread, so there is nothing to validate.
-            body: z.any().meta({ type: "string", description: "The registration CSV" }),
-            response: {
-              202: uploadResult,
-              400: apiErrorSchema,
-              413: apiErrorSchema,
-              422: apiErrorSchema,
-              503: apiErrorSchema,
-            },
-          },
-        },
-        async (request, reply) => {
-          try {
-            const { result, bodyComplete } = await importUpload(
-              deps,
-              {
-                // No body at all (no Content-Length, no chunks) reads as an empty file.
-                body: request.body instanceof Readable ? request.body : Readable.from([]),
-                query: request.query,
-                charset: charsetOf(request.headers["content-type"]),
-                submittedBy: request.apiKey?.id,
-              },
-              limitBytes,
-            );
-            if (!bodyComplete) void reply.header("connection", "close");
-            return reply.code(202).send(result);
-          } catch (error) {
-            // The rest of the body was not read: the connection cannot carry another request.
-            if (!request.raw.readableEnded) void reply.header("connection", "close");
-            throw error;
-          }
-        },
-      );
+    await postCsvUpload(routes as unknown as FastifyInstance, {
+      url: "/v1/batches",
+      scope: "batches:write",
+      summary: "Import a registration CSV as a batch",
+      description:
+        "The body is the CSV file (text/csv), streamed into the queue as `import` reads a " +
+        "file: the same columns, batch id rule, duplicates and line-numbered rejects. A " +
+        `body over ${limitBytes} bytes is refused (413).`,
+      tags: TAGS,
+      querystring: uploadQuery,
+      result: uploadResult,
+      limitBytes,
+      read: (upload) => importUpload(deps, upload, limitBytes),
     });
 
     routes.get(
