@@ -22,7 +22,7 @@ options:
   --role NAME             the role the guests get on the appliance (required)
   --access-duration D     valid from now for D: 8h, 3D, 2W (the appliance's units s m h D W M Y)
   --valid-from TIME       or the event's dates, ISO 8601 with a time zone:
-  --expiration TIME         2026-12-10T09:00+03:00 … 2026-12-12T18:00+03:00
+  --expiration TIME         2030-06-10T09:00+03:00 … 2030-06-12T18:00+03:00
   --appliance-time-zone Z the appliance's time zone (default AXELNAC_TIME_ZONE), e.g. Europe/Moscow:
                           it keeps validity dates in its local time
   --phone-region CC       the country of numbers written without a code (default

@@ -29,8 +29,8 @@ const COMMANDS: { command: string[]; input?: string; json?: boolean }[] = [
     command: [
       "onboard",
       "REGISTRATIONS",
-      ...["--role", "guest", "--valid-from", "2026-12-10T09:00+03:00"],
-      ...["--expiration", "2026-12-12T18:00+03:00", "--appliance-time-zone", "Europe/Moscow"],
+      ...["--role", "guest", "--valid-from", "2030-06-10T09:00+03:00"],
+      ...["--expiration", "2030-06-12T18:00+03:00", "--appliance-time-zone", "Europe/Moscow"],
       ...["--phone-region", "RU", "--source-id", "sms", "--batch", "named-onboard"],
     ],
   },

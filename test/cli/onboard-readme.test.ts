@@ -64,11 +64,11 @@ describe("README, Onboarding an event", () => {
 
     // `status --watch` on a pipe prints a line per read until the batch is done; the README
     // shows the batch once done, as `status` prints it.
-    expect(status).toEqual(["status", "--batch", "forum-2026", "--watch"]);
+    expect(status).toEqual(["status", "--batch", "forum-2030", "--watch"]);
     const watched = await runCli(status as string[], h.workerEnv(), undefined, { cwd: dir });
     expect(watched.code).toBe(0);
     await waitUntil(async () => (await h?.queue.count()) === 0, { what: "an empty queue" });
-    const done = await runCli(["status", "--batch", "forum-2026"], h.workerEnv());
+    const done = await runCli(["status", "--batch", "forum-2030"], h.workerEnv());
     expect(done.stdout).toBe(statusOutput);
     expect(
       h.sim

@@ -13,9 +13,9 @@ const ONBOARD_FLAGS = [
   "--role",
   "guest",
   "--valid-from",
-  "2026-12-10T09:00+03:00",
+  "2030-06-10T09:00+03:00",
   "--expiration",
-  "2026-12-12T18:00+03:00",
+  "2030-06-12T18:00+03:00",
   "--appliance-time-zone",
   "Europe/Moscow",
   "--phone-region",
@@ -97,8 +97,8 @@ describe("onboard: an event's registration export becomes guest accounts, each s
         company: row?.company,
         password: {
           role: "guest",
-          validFrom: "2026-12-10 09:00:00",
-          expiration: "2026-12-12 18:00:00",
+          validFrom: "2030-06-10 09:00:00",
+          expiration: "2030-06-12 18:00:00",
         },
       });
       expect(`${guest?.lastname} ${guest?.firstname}`).toBe(row?.name);

@@ -4,7 +4,7 @@ import { shellWord } from "../../src/cli/shell-word";
 
 describe("values in the command lines the courier prints", () => {
   it.each([
-    ["forum-2026", "forum-2026"],
+    ["forum-2030", "forum-2030"],
     ["Выставка", "Выставка"],
     ["Выставка 2026", "'Выставка 2026'"],
     ["it's", "'it'\\''s'"],

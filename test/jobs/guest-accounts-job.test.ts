@@ -17,8 +17,8 @@ const JOB: GuestAccountsJob = {
   run: "run-0001-abcd",
   reset_passwords: true,
   account: {
-    valid_from: "2026-12-10 09:00:00",
-    expiration: "2026-12-12 18:00:00",
+    valid_from: "2030-06-10 09:00:00",
+    expiration: "2030-06-12 18:00:00",
     actions: [{ type: "set_access_duration", value: "3D" }],
   },
   guests: [

@@ -18,8 +18,8 @@ const JOB: GuestAccountsJob = {
   run: "0b5c7f0e-run-mark",
   reset_passwords: false,
   account: {
-    valid_from: "2026-12-10 09:00:00",
-    expiration: "2026-12-12 18:00:00",
+    valid_from: "2030-06-10 09:00:00",
+    expiration: "2030-06-12 18:00:00",
     actions: [{ type: "set_role", value: "guest" }],
   },
   guests: [

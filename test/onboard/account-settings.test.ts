@@ -38,15 +38,15 @@ describe("checkAccountSettings", () => {
     expect(
       settings({
         role: " Event-Guests ",
-        validFrom: "2026-12-10T09:00+03:00",
-        expiration: "2026-12-12T18:00Z",
+        validFrom: "2030-06-10T09:00+03:00",
+        expiration: "2030-06-12T18:00Z",
         timeZone: "Asia/Yekaterinburg",
       }),
     ).toEqual({
       ok: true,
       settings: {
-        valid_from: "2026-12-10 11:00:00",
-        expiration: "2026-12-12 23:00:00",
+        valid_from: "2030-06-10 11:00:00",
+        expiration: "2030-06-12 23:00:00",
         actions: [{ type: "set_role", value: "Event-Guests" }],
       },
     });
@@ -80,7 +80,7 @@ describe("checkAccountSettings", () => {
       ],
     ],
     [
-      { accessDuration: "1D", validFrom: "2026-12-10T09:00Z" },
+      { accessDuration: "1D", validFrom: "2030-06-10T09:00Z" },
       [
         {
           option: "--access-duration",
@@ -89,7 +89,7 @@ describe("checkAccountSettings", () => {
       ],
     ],
     [
-      { accessDuration: "1D", expiration: "2026-12-10T09:00Z" },
+      { accessDuration: "1D", expiration: "2030-06-10T09:00Z" },
       [
         {
           option: "--access-duration",
@@ -98,16 +98,16 @@ describe("checkAccountSettings", () => {
       ],
     ],
     [
-      { validFrom: "2026-12-10T09:00Z" },
+      { validFrom: "2030-06-10T09:00Z" },
       [{ option: "--expiration", message: "is required with --valid-from" }],
     ],
     [
-      { expiration: "2026-12-10T09:00Z" },
+      { expiration: "2030-06-10T09:00Z" },
       [{ option: "--valid-from", message: "is required with --expiration" }],
     ],
     [{ accessDuration: "0D" }, [{ option: "--access-duration", message: "must be at least 1" }]],
     [
-      { validFrom: "2026-12-10T09:00", expiration: "2026-12-11 09:00" },
+      { validFrom: "2030-06-10T09:00", expiration: "2030-06-11 09:00" },
       [
         {
           option: "--valid-from",
@@ -120,7 +120,7 @@ describe("checkAccountSettings", () => {
       ],
     ],
     [
-      { validFrom: "2026-12-10T09:00+03:00", expiration: "2026-12-10T06:00Z" },
+      { validFrom: "2030-06-10T09:00+03:00", expiration: "2030-06-10T06:00Z" },
       [{ option: "--expiration", message: "must be after --valid-from" }],
     ],
     [
@@ -146,7 +146,7 @@ describe("checkAccountSettings", () => {
       ],
     ],
     [
-      { validFrom: "2026-12-10T09:00Z", expiration: "9999-12-31T00:00Z" },
+      { validFrom: "2030-06-10T09:00Z", expiration: "9999-12-31T00:00Z" },
       [{ option: "--expiration", message: "is later than the appliance can store (9999-12-31)" }],
     ],
     [
@@ -181,7 +181,7 @@ describe("checkAccountSettings", () => {
   });
 
   it("takes the last day the appliance can store", () => {
-    const result = settings({ validFrom: "2026-12-10T09:00Z", expiration: "9999-12-30T23:59Z" });
+    const result = settings({ validFrom: "2030-06-10T09:00Z", expiration: "9999-12-30T23:59Z" });
     expect(result.ok && result.settings.expiration).toBe("9999-12-31 02:59:00");
     expect(settings({ accessDuration: "7000Y" }).ok).toBe(true);
   });

@@ -68,7 +68,7 @@ describe("resolveOnboardChoices: one set of rules for the command line and the H
     pidPrefix: "гость-",
     passwordLength: "65",
     role: "guest",
-    validFrom: "2026-12-10T09:00Z",
+    validFrom: "2030-06-10T09:00Z",
     resetPasswords: false,
     sourceId: "s".repeat(256),
   };

@@ -26,18 +26,18 @@ const EXAMPLE = join(REPO_ROOT, "examples", "event-registrations.csv");
 
 /** README, "Onboarding an event": its command's flags, and the same choices as query parameters. */
 const README_FLAGS = [
-  ...["--role", "guest", "--valid-from", "2026-12-10T09:00+03:00"],
-  ...["--expiration", "2026-12-12T18:00+03:00", "--appliance-time-zone", "Europe/Moscow"],
-  ...["--phone-region", "RU", "--source-id", "sms", "--batch", "forum-2026"],
+  ...["--role", "guest", "--valid-from", "2030-06-10T09:00+03:00"],
+  ...["--expiration", "2030-06-12T18:00+03:00", "--appliance-time-zone", "Europe/Moscow"],
+  ...["--phone-region", "RU", "--source-id", "sms", "--batch", "forum-2030"],
 ];
 const README_QUERY = {
   role: "guest",
-  valid_from: "2026-12-10T09:00+03:00",
-  expiration: "2026-12-12T18:00+03:00",
+  valid_from: "2030-06-10T09:00+03:00",
+  expiration: "2030-06-12T18:00+03:00",
   appliance_time_zone: "Europe/Moscow",
   phone_region: "RU",
   source_id: "sms",
-  batch: "forum-2026",
+  batch: "forum-2030",
 };
 
 const path = (query: Record<string, string>) =>
@@ -87,7 +87,7 @@ describe("POST /v1/registrations, onboarded by a real worker", () => {
     ];
     expect(cliRejects.map((match) => Number(match[1]))).toEqual([5, 6, 7]);
     expect(answer.body).toEqual({
-      batchId: "forum-2026",
+      batchId: "forum-2030",
       rows: 6,
       enqueued: 3,
       duplicates: 0,
@@ -96,7 +96,7 @@ describe("POST /v1/registrations, onboarded by a real worker", () => {
     });
     // README, "Onboarding over HTTP", shows this answer.
     const shown = readmeExamples(readmeText()).filter(
-      (example) => example.info === "json" && example.body.includes('"forum-2026"'),
+      (example) => example.info === "json" && example.body.includes('"forum-2030"'),
     );
     expect(shown.map((example) => JSON.parse(example.body))).toEqual([answer.body]);
     const jobs = await h.queue.getJobs(["prioritized", "waiting"]);
@@ -120,26 +120,26 @@ describe("POST /v1/registrations, onboarded by a real worker", () => {
       email: "ivan.ivanov@example.org",
       password: {
         role: "guest",
-        validFrom: "2026-12-10 09:00:00",
-        expiration: "2026-12-12 18:00:00",
+        validFrom: "2030-06-10 09:00:00",
+        expiration: "2030-06-12 18:00:00",
       },
     });
     // Each SMS job carried the uploading key on: the delivery history records it.
     const history = historyKeys(deliveries.keyPrefix, deliveries.queueName);
     await waitUntil(
       async () =>
-        (await readRecordsOfBatch(deliveries.redis, history, "forum-2026", 10)).length === 3,
+        (await readRecordsOfBatch(deliveries.redis, history, "forum-2030", 10)).length === 3,
       { what: "3 delivery records" },
     );
-    const records = await readRecordsOfBatch(deliveries.redis, history, "forum-2026", 10);
+    const records = await readRecordsOfBatch(deliveries.redis, history, "forum-2030", 10);
     expect(records.map((record) => record.submittedBy)).toEqual([keyId, keyId, keyId]);
 
     const keys = batchKeys(deliveries.keyPrefix, deliveries.queueName);
     await waitUntil(
-      async () => (await readAccountCounts(deliveries.redis, keys, "forum-2026"))?.pending === 0,
+      async () => (await readAccountCounts(deliveries.redis, keys, "forum-2030"))?.pending === 0,
       { what: "no account pending" },
     );
-    const status = await h.call("GET", "/v1/batches/forum-2026", { key: desk });
+    const status = await h.call("GET", "/v1/batches/forum-2030", { key: desk });
     expect(status.body.accounts).toEqual({
       guests: 3,
       created: 3,
@@ -192,7 +192,7 @@ describe("POST /v1/registrations: keys, choices and files it refuses", () => {
     ],
     [
       "an expiration before valid_from",
-      { ...README_QUERY, valid_from: "2026-12-12T18:00+03:00", expiration: "2026-12-10T09:00Z" },
+      { ...README_QUERY, valid_from: "2030-06-12T18:00+03:00", expiration: "2030-06-10T09:00Z" },
       [{ field: "expiration", message: "must be after valid_from" }],
     ],
     [

@@ -32,8 +32,8 @@ function onboardingJob(list: OnboardedGuest[], overrides: Partial<GuestAccountsJ
     run: randomUUID(),
     reset_passwords: false,
     account: {
-      valid_from: "2026-12-10 09:00:00",
-      expiration: "2026-12-12 18:00:00",
+      valid_from: "2030-06-10 09:00:00",
+      expiration: "2030-06-12 18:00:00",
       actions: [
         { type: "set_role", value: "guest" },
         { type: "set_access_duration", value: "3D" },
@@ -104,8 +104,8 @@ describe("worker: onboarding jobs create guest accounts, then send each new gues
         password: {
           role: "guest",
           accessDuration: "3D",
-          validFrom: "2026-12-10 09:00:00",
-          expiration: "2026-12-12 18:00:00",
+          validFrom: "2030-06-10 09:00:00",
+          expiration: "2030-06-12 18:00:00",
         },
       });
       expect(stored?.notes).toMatch(/^Onboarded by axelnac-courier: batch event-day, run /);

@@ -25,7 +25,7 @@ export const registrationQuery = z.object({
     "How long the accounts are valid from now, as the appliance writes it: 8h, 3D, 2W; " +
       "or valid_from with expiration",
   ),
-  valid_from: choice("ISO 8601 with its time zone, e.g. 2026-12-10T09:00+03:00; with expiration"),
+  valid_from: choice("ISO 8601 with its time zone, e.g. 2030-06-10T09:00+03:00; with expiration"),
   expiration: choice("ISO 8601 with its time zone, after valid_from"),
   appliance_time_zone: choice(
     "The appliance's IANA time zone, in which it keeps validity dates (default AXELNAC_TIME_ZONE)",
