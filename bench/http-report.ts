@@ -39,7 +39,7 @@ export interface HttpBenchReport {
   /** Median over the rounds of api / bare req/s, the two runs of a round back to back: the figure. */
   pairedRatio: number;
   pairedRatios: number[];
-  /** Median over the rounds of keyed / bare req/s: the most an API storing Idempotency-Keys in Redis reaches here. */
+  /** Median over the rounds of keyed / bare req/s: the most an API making those writes for each request reaches here. */
   keyedPairedRatio: number;
   /** Runs that got any answer but 2xx, an error or a timeout: their figures are suspect. */
   unclean: string[];
@@ -126,7 +126,7 @@ export function formatHttpReport(report: HttpBenchReport): string {
     `req/s ratio API / bare: ${report.ratio.toFixed(3)} (of medians), ${report.pairedRatio.toFixed(3)} (median of paired runs: ${report.pairedRatios.map((r) => r.toFixed(2)).join(", ")})`,
   );
   lines.push(
-    `req/s ratio keyed / bare: ${report.keyedPairedRatio.toFixed(3)} (median of paired runs): the most an API that stores Idempotency-Keys in Redis reaches on this machine`,
+    `req/s ratio keyed / bare: ${report.keyedPairedRatio.toFixed(3)} (median of paired runs): the most an API making those writes for each request reaches on this machine`,
   );
   lines.push(`target: ${report.target.pass ? "PASS" : "FAIL"} ${report.target.detail}`);
   for (const line of report.unclean) lines.push(`warning: ${line}`);

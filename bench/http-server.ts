@@ -24,7 +24,8 @@ async function startApi(): Promise<{ url: string; stop(): Promise<void> }> {
  * no authentication, no rate limit, no idempotency, one `queue.add` of the body as it came.
  * `keyed` adds what any API that keeps Idempotency-Keys in Redis must do besides: claim the key
  * before the add (SET NX) and store the answer after it (SET), two more round trips and nothing
- * else, so that its rate is the most such an API can reach on this machine.
+ * else, so that its rate is the most such an API can reach on this machine while each request
+ * makes its own round trips.
  */
 async function startBare(keyed: boolean): Promise<{ url: string; stop(): Promise<void> }> {
   const redis = new Redis(process.env.REDIS_URL ?? "", { maxRetriesPerRequest: null });
