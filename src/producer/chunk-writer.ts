@@ -2,6 +2,7 @@ import { Job, type Queue } from "bullmq";
 import type { BatchKeys } from "../batches/batch-keys";
 import { REGISTER_ENQUEUED, registrationArgs } from "../batches/batch-registry";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
+import { execWithScripts } from "../redis/script-transaction";
 import type { DeliveryJobEntry } from "./delivery-job-entry";
 
 /** What Redis made of one job of a chunk: the id BullMQ answered, or why it refused the job. */
@@ -38,20 +39,23 @@ export async function writeChunk(
   if (lone && entries.length === 1 && inBatches.length === 0) {
     return [await addAlone(queue, client, lone, deadline)];
   }
-  const transaction = client.multi();
-  for (const entry of entries) {
-    // Queued at once, in order; the promise only hands back the transaction.
-    bullJob(queue, entry)
-      .addJob(transaction)
-      .catch(() => undefined);
-  }
-  if (batches && inBatches.length > 0) {
-    const args = registrationArgs(batches, queue.toKey(""), inBatches, Date.now());
-    transaction.runCommand("eval", [REGISTER_ENQUEUED, 0, ...args]);
-  }
+  const registration =
+    batches && inBatches.length > 0
+      ? registrationArgs(batches, queue.toKey(""), inBatches, Date.now())
+      : undefined;
+  // A write after one Redis discarded runs again with BullMQ's scripts loaded (execWithScripts).
+  const write = execWithScripts(client, (transaction) => {
+    for (const entry of entries) {
+      // Queued at once, in order; the promise only hands back the transaction.
+      bullJob(queue, entry)
+        .addJob(transaction)
+        .catch(() => undefined);
+    }
+    if (registration) transaction.runCommand("eval", [REGISTER_ENQUEUED, 0, ...registration]);
+  });
   let replies: [Error | null, unknown][] | null;
   try {
-    replies = await answerWithin(transaction.exec(), deadline);
+    replies = await answerWithin(write, deadline);
   } catch (error) {
     throw refusedAsAWhole(error) ?? error;
   }

@@ -10,6 +10,7 @@ import {
 } from "../jobs/guest-accounts-job";
 import { ACCOUNTS_JOB_ID_MARK, batchJobId } from "../jobs/job-id";
 import { type AnswerDeadline, answerWithin } from "../redis/answer-within";
+import { execWithScripts } from "../redis/script-transaction";
 import type { KeyRing } from "../secrets";
 
 export interface GuestAccountsWriteOptions {
@@ -36,8 +37,7 @@ export async function writeGuestAccounts(
   const [first] = jobs;
   if (!first) return [];
   const client = await answerWithin(queue.getBackend().client, options.deadline);
-  const transaction = client.multi();
-  const ids = jobs.map((job) => {
+  const entries = jobs.map((job) => {
     if (job.batch_id !== first.batch_id) throw new RangeError("one batch per write");
     const jobId = batchJobId(job.batch_id, `${ACCOUNTS_JOB_ID_MARK}${randomUUID()}`);
     const opts = {
@@ -48,13 +48,10 @@ export async function writeGuestAccounts(
       removeOnComplete: true,
       removeOnFail: { age: Math.ceil(options.failedRetentionMs / 1_000) },
     };
-    const data = sealAccountPasswords(job, options.keyRing);
-    new Job(queue, GUEST_ACCOUNTS_JOB_NAME, data, opts, jobId)
-      .addJob(transaction)
-      .catch(() => undefined);
-    return jobId;
+    return { jobId, opts, data: sealAccountPasswords(job, options.keyRing) };
   });
-  transaction.runCommand("eval", [
+  const ids = entries.map(({ jobId }) => jobId);
+  const registration = [
     REGISTER_GUESTS,
     3,
     options.keys.batch(first.batch_id),
@@ -68,8 +65,17 @@ export async function writeGuestAccounts(
       String(job.guests.length),
       ...job.guests.map((guest) => guest.pid),
     ]),
-  ]);
-  const replies = await answerWithin(transaction.exec(), options.deadline);
+  ];
+  // A write after one Redis discarded runs again with BullMQ's scripts loaded (execWithScripts).
+  const write = execWithScripts(client, (transaction) => {
+    for (const { jobId, opts, data } of entries) {
+      new Job(queue, GUEST_ACCOUNTS_JOB_NAME, data, opts, jobId)
+        .addJob(transaction)
+        .catch(() => undefined);
+    }
+    transaction.runCommand("eval", registration);
+  });
+  const replies = await answerWithin(write, options.deadline);
   if (!replies) throw new Error("Redis discarded the transaction");
   for (const [error] of replies) if (error) throw error;
   return ids;

@@ -359,4 +359,24 @@ describe("POST /v1/registrations when Redis refuses to write", () => {
     });
     expect(h.log.lines().some((line) => line.msg === "registrations uploaded")).toBe(true);
   });
+
+  it("onboards the next upload once Redis takes writes again, on the same connection", async () => {
+    const desk = await h.key(["registrations:write"], "registration desk");
+    await admin.call("ACL", "SETUSER", "default", "resetkeys", "~*");
+    const text = registrationExport(5, 4_000, { badRows: false }).csv;
+    const again = await h.call("POST", path({ ...README_QUERY, batch: "recovered" }), {
+      key: desk,
+      ...csv(text),
+    });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ batchId: "recovered", rows: 5, enqueued: 5 });
+    // The private Redis' queue, which serve writes to (the harness' own is the suite's).
+    const jobs = await h.server.deps.queue.getJobs(["prioritized", "waiting"]);
+    const written = jobs.filter((job) => (job.data as GuestAccountsJob).batch_id === "recovered");
+    expect(written.flatMap((job) => (job.data as GuestAccountsJob).guests)).toHaveLength(5);
+    const status = await h.call("GET", "/v1/batches/recovered", {
+      key: await h.key(["batches:read"]),
+    });
+    expect(status.body.accounts).toMatchObject({ guests: 5 });
+  });
 });
