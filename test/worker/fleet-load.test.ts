@@ -57,11 +57,13 @@ describe("worker: a fleet under load", () => {
     // and the first login; one more for a renewal racing the end of the run.
     const usableLifetimeMs = MAX_LIFETIME_MS - REFRESH_MARGIN_MS;
     const expectedMaxLogins = Math.floor(elapsedMs / usableLifetimeMs) + 1 + 1 + 1;
-    // No token outlives the appliance's lifetime, and the revocation killed one more.
-    const expectedMinLogins = Math.max(2, Math.ceil(sendSpanMs / MAX_LIFETIME_MS));
+    // The first login and the one after the revocation. The span of sends over the lifetime is
+    // no bound: a loaded machine leaves gaps between one token's death and the next login.
+    const expectedMinLogins = 2;
     const figures = {
       jobs: JOBS,
       elapsedMs,
+      sendSpanMs,
       deliveriesPerSecond: Math.round((JOBS / elapsedMs) * 1_000),
       logins: stats.logins,
       expectedLogins: `${expectedMinLogins}..${expectedMaxLogins}`,
