@@ -5,8 +5,6 @@ import { postCsvUpload } from "./csv-upload-route";
 import { registrationQuery, registrationResult } from "./registration-schemas";
 import { onboardUpload } from "./registration-upload";
 
-export type { RegistrationRouteDeps } from "./registration-upload";
-
 /**
  * POST /v1/registrations: an event's registration export onboarded as `onboard FILE` onboards
  * one, on serve's queue, its writes bounded by the connection's command timeout.
@@ -16,12 +14,6 @@ export const registrationRoutes: RoutePlugin = registrationRoutesLimitedTo(UPLOA
 /** The registrations route refusing a CSV body over `limitBytes` (a test sets a small limit). */
 export function registrationRoutesLimitedTo(limitBytes: number): RoutePlugin {
   return async (app, deps) => {
-    const uploadDeps = {
-      config: deps.config,
-      logger: deps.logger,
-      queue: deps.queue,
-      keys: deps.batchKeys,
-    };
     await postCsvUpload(app as unknown as FastifyInstance, {
       url: "/v1/registrations",
       scope: "registrations:write",
@@ -36,7 +28,7 @@ export function registrationRoutesLimitedTo(limitBytes: number): RoutePlugin {
       querystring: registrationQuery,
       result: registrationResult,
       limitBytes,
-      read: (upload) => onboardUpload(uploadDeps, upload, limitBytes),
+      read: (upload) => onboardUpload(deps, upload, limitBytes),
     });
   };
 }

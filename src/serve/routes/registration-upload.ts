@@ -1,15 +1,11 @@
-import type { Queue } from "bullmq";
-import type { BatchKeys } from "../../batches/batch-keys";
-import type { Config } from "../../config/config";
 import { generateBatchId } from "../../import/batch-id";
-import type { Logger } from "../../logging/logger";
 import { plural } from "../../logging/plural";
 import { type OnboardChoices, resolveOnboardChoices } from "../../onboard/onboard-choices";
 import { openOnboarding } from "../../onboard/onboarding";
 import { onboardingWrites } from "../../onboard/onboarding-writes";
-import type { AnswerDeadline } from "../../redis/answer-within";
 import { ApiError } from "../api-error";
 import { requestInvalid, toApiError } from "../error-answers";
+import type { ServeDeps } from "../serve-deps";
 import { LISTED_REJECTS } from "./batch-schemas";
 import { tooLarge, UploadBody } from "./batch-upload-body";
 import { csvOptions, loggedCounts, openUpload, uploadSummary } from "./csv-upload";
@@ -21,14 +17,7 @@ import {
 } from "./registration-schemas";
 
 /** What POST /v1/registrations uses: the settings `onboard` reads, and the queue it writes to. */
-export interface RegistrationRouteDeps {
-  config: Pick<Config, "onboarding" | "producer" | "encryption" | "delivery">;
-  logger: Logger;
-  queue: Queue;
-  keys: BatchKeys;
-  /** How long each write may wait for Redis; unset, the connection's own command timeout. */
-  deadline?: AnswerDeadline;
-}
+type RegistrationDeps = Pick<ServeDeps, "config" | "logger" | "queue" | "batchKeys">;
 
 /**
  * A registration export streamed into the queue as `onboard FILE` writes one: the choices
@@ -38,7 +27,7 @@ export interface RegistrationRouteDeps {
  * as a whole (no phone column, an encoding that cannot read it) a 422 with `onboard`'s message.
  */
 export async function onboardUpload(
-  deps: RegistrationRouteDeps,
+  deps: RegistrationDeps,
   upload: CsvUpload<RegistrationQuery>,
   limitBytes: number,
 ): Promise<{ result: RegistrationResult; bodyComplete: boolean }> {
@@ -75,7 +64,7 @@ export async function onboardUpload(
   let outcome: Awaited<ReturnType<typeof onboarding.run>>;
   try {
     outcome = await onboarding.run({
-      write: onboardingWrites(deps),
+      write: onboardingWrites({ queue: deps.queue, keys: deps.batchKeys, config: deps.config }),
       onRejected: ({ line, error }) => {
         if (rejected.length < LISTED_REJECTS) rejected.push({ line, reason: error });
       },
