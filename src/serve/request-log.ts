@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import { routeName } from "./route-name";
 
 /**
  * One log line per answered request, instead of Fastify's two (one as it comes, one as it is
@@ -18,7 +19,7 @@ export class AnsweredRequestLog extends LogController {
     const answered = {
       method: request.method,
       url: request.url,
-      route: request.routeOptions.url ?? "unmatched",
+      route: routeName(request),
       statusCode: reply.statusCode,
       responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
       ...(request.apiKey ? { apiKey: request.apiKey.id } : {}),

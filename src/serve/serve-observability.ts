@@ -5,6 +5,7 @@ import { observabilityRoutes } from "../metrics/observability-routes";
 import { registerQueueGauges } from "../metrics/queue-gauges";
 import { queueReading } from "../metrics/queue-reading";
 import { createReadiness, redisAnswers } from "../metrics/readiness";
+import { routeName } from "./route-name";
 import type { ServeDeps } from "./serve-deps";
 
 /** An API request takes a Redis round trip or a few; a batch upload may take many seconds. */
@@ -31,8 +32,7 @@ export async function observeServe(app: FastifyInstance, deps: ServeDeps): Promi
     registers: [registry],
   });
   app.addHook("onResponse", async (request, reply) => {
-    // An unknown path has no route: one label value for all of them.
-    const route = request.routeOptions.url ?? "unmatched";
+    const route = routeName(request);
     requests.observe(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1_000,
